@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The svmgpu authors
+ */
+#include <linux/device/faux.h>
+#include <linux/dma-mapping.h>
+#include <linux/sizes.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_print.h>
+
+#include "svmgpu_device.h"
+#include "svmgpu_drv.h"
+#include "svmgpu_params.h"
+
+/*
+ * Written only at module init and exit, which the module loader serialises;
+ * probe runs synchronously inside faux_device_create().
+ */
+static struct faux_device *svmgpu_faux[SVMGPU_MAX_DEVICES];
+static unsigned int svmgpu_next_index;
+
+static int svmgpu_probe(struct faux_device *faux)
+{
+	struct svmgpu_device *sdev;
+	int ret;
+
+	sdev = devm_drm_dev_alloc(&faux->dev, &svmgpu_drm_driver, struct svmgpu_device, drm);
+	if (IS_ERR(sdev))
+		return PTR_ERR(sdev);
+
+	sdev->faux = faux;
+	sdev->index = svmgpu_next_index++;
+	sdev->vram_size = (u64)svmgpu_params.vram_size_mb * SZ_1M;
+	faux_device_set_drvdata(faux, sdev);
+
+	ret = dma_coerce_mask_and_coherent(&faux->dev, DMA_BIT_MASK(64));
+	if (ret)
+		return ret;
+
+	ret = drm_dev_register(&sdev->drm, 0);
+	if (ret)
+		return ret;
+
+	drm_info(&sdev->drm, "svmgpu %u: %llu MiB device memory\n",
+		 sdev->index, sdev->vram_size >> 20);
+	return 0;
+}
+
+static void svmgpu_remove(struct faux_device *faux)
+{
+	struct svmgpu_device *sdev = faux_device_get_drvdata(faux);
+
+	/* Open files keep the drm_device; their ioctls now fail with -ENODEV. */
+	drm_dev_unplug(&sdev->drm);
+}
+
+static const struct faux_device_ops svmgpu_faux_ops = {
+	.probe = svmgpu_probe,
+	.remove = svmgpu_remove,
+};
+
+/**
+ * svmgpu_devices_create() - create the module's virtual GPUs
+ *
+ * Creates svmgpu_params.num_devices faux devices named ``svmgpuN``; their
+ * probe allocates and registers the DRM devices.
+ *
+ * Return: 0 or a negative errno, after undoing any partial creation.
+ */
+int svmgpu_devices_create(void)
+{
+	char name[16];
+	unsigned int i;
+
+	if (!svmgpu_params.num_devices || svmgpu_params.num_devices > SVMGPU_MAX_DEVICES) {
+		pr_err("svmgpu: num_devices must be 1-%d\n", SVMGPU_MAX_DEVICES);
+		return -EINVAL;
+	}
+	if (!svmgpu_params.vram_size_mb || svmgpu_params.vram_size_mb % 2) {
+		pr_err("svmgpu: vram_size_mb must be a non-zero multiple of 2\n");
+		return -EINVAL;
+	}
+
+	svmgpu_next_index = 0;
+	for (i = 0; i < svmgpu_params.num_devices; i++) {
+		snprintf(name, sizeof(name), "svmgpu%u", i);
+		svmgpu_faux[i] = faux_device_create(name, NULL, &svmgpu_faux_ops);
+		/* faux_device_create() also fails when probe fails. */
+		if (!svmgpu_faux[i]) {
+			svmgpu_devices_destroy();
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+/**
+ * svmgpu_devices_destroy() - remove every virtual GPU, last created first
+ */
+void svmgpu_devices_destroy(void)
+{
+	unsigned int i;
+
+	for (i = SVMGPU_MAX_DEVICES; i-- > 0;) {
+		if (svmgpu_faux[i])
+			faux_device_destroy(svmgpu_faux[i]);
+		svmgpu_faux[i] = NULL;
+	}
+}

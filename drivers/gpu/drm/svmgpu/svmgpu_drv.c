@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The svmgpu authors
+ */
+
+/**
+ * DOC: svmgpu overview
+ *
+ * svmgpu is a DRM driver for a virtual, software-executed GPU that implements
+ * shared virtual memory (SVM) the way real GPUs do, on the kernel's own
+ * helpers: drm_gpusvm mirrors the CPU address space into the GPU's page
+ * table, drm_pagemap provides device memory as MEMORY_DEVICE_PRIVATE pages,
+ * and drm_sched runs the GPU's work. It needs no hardware, so the SVM paths
+ * of the kernel can be exercised in CI, under fault injection and with every
+ * debug option.
+ *
+ * The module creates ``num_devices`` faux devices, each with a DRM render
+ * node. Userspace discovers a device with %DRM_IOCTL_SVMGPU_QUERY.
+ */
+
+#include <linux/module.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_ioctl.h>
+#include <drm/svmgpu_drm.h>
+
+#include "svmgpu_device.h"
+#include "svmgpu_drv.h"
+#include "svmgpu_query.h"
+
+static const struct drm_ioctl_desc svmgpu_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(SVMGPU_QUERY, svmgpu_query_ioctl, DRM_RENDER_ALLOW),
+};
+
+static const struct file_operations svmgpu_fops = {
+	.owner		= THIS_MODULE,
+	.open		= drm_open,
+	.release	= drm_release,
+	.unlocked_ioctl	= drm_ioctl,
+	.compat_ioctl	= drm_compat_ioctl,
+	.poll		= drm_poll,
+	.read		= drm_read,
+	.llseek		= noop_llseek,
+	.show_fdinfo	= drm_show_fdinfo,
+	.fop_flags	= FOP_UNSIGNED_OFFSET,
+};
+
+const struct drm_driver svmgpu_drm_driver = {
+	.driver_features	= DRIVER_RENDER | DRIVER_SYNCOBJ | DRIVER_SYNCOBJ_TIMELINE,
+	.ioctls			= svmgpu_ioctls,
+	.num_ioctls		= ARRAY_SIZE(svmgpu_ioctls),
+	.fops			= &svmgpu_fops,
+	.name			= DRIVER_NAME,
+	.desc			= DRIVER_DESC,
+	.major			= DRIVER_MAJOR,
+	.minor			= DRIVER_MINOR,
+};
+
+static int __init svmgpu_init(void)
+{
+	return svmgpu_devices_create();
+}
+
+static void __exit svmgpu_exit(void)
+{
+	svmgpu_devices_destroy();
+}
+
+module_init(svmgpu_init);
+module_exit(svmgpu_exit);
+
+MODULE_AUTHOR("The svmgpu authors");
+MODULE_DESCRIPTION(DRIVER_DESC);
+MODULE_LICENSE("GPL");

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Copyright (C) 2026 The svmgpu authors
+ */
+#ifndef _SVMGPU_PARAMS_H_
+#define _SVMGPU_PARAMS_H_
+
+/**
+ * struct svmgpu_params - module parameters, read-only after load
+ * @num_devices: number of virtual GPUs to create
+ * @vram_size_mb: device memory of each GPU, in MiB
+ */
+struct svmgpu_params {
+	unsigned int num_devices;
+	unsigned int vram_size_mb;
+};
+
+extern struct svmgpu_params svmgpu_params;
+
+#define SVMGPU_MAX_DEVICES	8
+
+#endif /* _SVMGPU_PARAMS_H_ */
