@@ -163,6 +163,7 @@ static void segv(void *arg)
 	/* volatile twice: hide that arg is NULL, and keep the store */
 	volatile int *volatile p = arg;
 
+	/* cppcheck-suppress nullPointer */
 	*p = 42;
 }
 
@@ -286,7 +287,8 @@ static const struct check checks[] = {
 	{ "fork-fail", {}, { "--run-subtest", "fork-fail" }, 98,
 	  .out = { "Starting subtest: fork-fail", "Subtest fork-fail: FAIL (" },
 	  .not_out = { "Subtest fork-fail: FAIL (0.000s)\nSubtest" },
-	  .err = { "Failed assertion: child != 2", "igt_fork: child 2 failed with exit status 98" } },
+	  .err = { "Failed assertion: child != 2",
+		   "igt_fork: child 2 failed with exit status 98" } },
 	{ "dynamic-crash", { SENTINEL }, { "--run-subtest", "dynamic-crash" }, 128 + SIGSEGV,
 	  .out = { "Dynamic subtest before: SUCCESS (", "Starting dynamic subtest: boom",
 		   "Dynamic subtest boom: CRASH (", "Subtest dynamic-crash: CRASH (" },

@@ -22,6 +22,7 @@
 #include "svmgpu_igt.h"
 
 #define NAME_MAX_LEN	255
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 enum result { RES_PASS, RES_SKIP, RES_FAIL };
 
@@ -149,12 +150,12 @@ static __igt_printf(1, 2) void marker(const char *fmt, ...)
 static void kmsg_write(const char *buf, size_t len)
 {
 	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	ssize_t ret;
 
 	if (fd < 0)
 		return;
-	if (write(fd, buf, len) < 0) {
-		/* nothing useful to do: the kernel log is best effort */
-	}
+	ret = write(fd, buf, len);	/* best effort, like the open() */
+	(void)ret;
 	close(fd);
 }
 
@@ -188,7 +189,8 @@ static __igt_noreturn void leave(enum result res)
 	if (st.in_child) {
 		/* Only the parent reports results; igt_fork() turns this into FAIL. */
 		if (res == RES_SKIP)
-			fprintf(stderr, "igt_skip/igt_require is not allowed in igt_fork children\n");
+			fputs("igt_skip/igt_require is not allowed in igt_fork children\n",
+			      stderr);
 		fflush(NULL);
 		_exit(IGT_EXIT_FAILURE);
 	}
@@ -428,7 +430,7 @@ static void crash_handler(int sig)
 	size_t i;
 	int nframes;
 
-	for (i = 0; i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(crash_signals); i++)
 		if (crash_signals[i].sig == sig)
 			name = crash_signals[i].name;
 
@@ -478,7 +480,7 @@ static void install_crash_handlers(void)
 	sa.sa_handler = crash_handler;
 	sa.sa_flags = SA_ONSTACK | SA_RESETHAND | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(crash_signals); i++)
 		sigaction(crash_signals[i].sig, &sa, NULL);
 }
 
@@ -486,7 +488,7 @@ static void reset_crash_handlers(void)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(crash_signals) / sizeof(crash_signals[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(crash_signals); i++)
 		signal(crash_signals[i].sig, SIG_DFL);
 }
 
@@ -661,7 +663,7 @@ void igt_dynamic(const char *name, void (*fn)(void *arg), void *arg)
 	if (st.dyn_filter && !name_matches(name, st.dyn_filter))
 		return;
 
-	strcpy(st.dyn_name, name);
+	memcpy(st.dyn_name, name, strlen(name) + 1);	/* valid_name(): fits */
 	kmsg("starting dynamic subtest %s\n", name);
 	marker("Starting dynamic subtest: %s\n", name);
 	clock_gettime(CLOCK_MONOTONIC, &st.dyn_start);
