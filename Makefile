@@ -20,7 +20,7 @@ UCFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 \
 ULDLIBS := -lpthread -lm
 
 IGT_LIB := igt-tests/lib/svmgpu_igt.c igt-tests/lib/svmgpu_test.c
-IGT_TESTS := svmgpu_basic
+IGT_TESTS := svmgpu_basic svmgpu_svm
 IGT_BINS := $(addprefix $(BUILD)/igt-tests/,$(IGT_TESTS))
 
 export KVER

@@ -7,6 +7,7 @@
 #ifndef SVMGPU_TEST_H
 #define SVMGPU_TEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,5 +28,42 @@ int svmgpu_ioctl(int fd, unsigned long request, void *arg);
 void svmgpu_query_info(int fd, struct drm_svmgpu_device_info *info);
 /* A module parameter of the loaded svmgpu module, or -1. */
 long svmgpu_module_param(const char *name);
+
+/* VM and queue helpers, asserting success. */
+uint32_t svmgpu_vm_create(int fd);
+void svmgpu_vm_destroy(int fd, uint32_t vm);
+uint32_t svmgpu_queue_create(int fd, uint32_t vm);
+void svmgpu_queue_destroy(int fd, uint32_t queue);
+
+/*
+ * Run the command buffer at @batch on @queue and wait for it.
+ * Returns the job's fence error (0 on success), or the exec ioctl's -errno.
+ */
+int svmgpu_exec_wait(int fd, uint32_t queue, const void *batch);
+/* The exec ioctl alone, returning 0 or -errno. */
+int __svmgpu_exec(int fd, uint32_t queue, uint64_t batch, uint32_t out_syncobj);
+
+int svmgpu_prefetch(int fd, uint32_t vm, void *start, uint64_t size, uint32_t region);
+void svmgpu_get_fault(int fd, uint32_t queue, struct drm_svmgpu_queue_get_fault *f);
+void svmgpu_stats(int fd, struct drm_svmgpu_stats *stats);
+
+/* A command buffer being built in ordinary (malloc'ed) memory. */
+struct svmgpu_batch {
+	uint64_t *buf;
+	size_t len;	/* in bytes */
+	size_t cap;
+};
+
+struct svmgpu_batch *svmgpu_batch_new(void);
+void svmgpu_batch_free(struct svmgpu_batch *b);
+void svmgpu_batch_reset(struct svmgpu_batch *b);
+void svmgpu_cmd_store32(struct svmgpu_batch *b, void *addr, uint32_t value);
+void svmgpu_cmd_store64(struct svmgpu_batch *b, void *addr, uint64_t value);
+void svmgpu_cmd_fill32(struct svmgpu_batch *b, void *addr, uint64_t size, uint32_t value);
+void svmgpu_cmd_copy(struct svmgpu_batch *b, void *dst, const void *src, uint64_t size);
+void svmgpu_cmd_atomic(struct svmgpu_batch *b, uint32_t op, bool is64, void *addr,
+		       uint64_t operand, uint64_t compare, void *result);
+/* Append END; returns the buffer to pass to svmgpu_exec_wait(). */
+const void *svmgpu_batch_end(struct svmgpu_batch *b);
 
 #endif /* SVMGPU_TEST_H */

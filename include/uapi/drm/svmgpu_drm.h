@@ -43,17 +43,33 @@ extern "C" {
 /**
  * enum drm_svmgpu_ioctl_id - ioctl numbers, relative to %DRM_COMMAND_BASE
  * @DRM_SVMGPU_QUERY: query device information, see &struct drm_svmgpu_query
+ * @DRM_SVMGPU_VM_CREATE: create a VM mirroring the caller's address space
+ * @DRM_SVMGPU_VM_DESTROY: destroy a VM
+ * @DRM_SVMGPU_QUEUE_CREATE: create an execution queue on a VM
+ * @DRM_SVMGPU_QUEUE_DESTROY: destroy a queue
+ * @DRM_SVMGPU_EXEC: run a command buffer on a queue
+ * @DRM_SVMGPU_PREFETCH: migrate a range to device or system memory
+ * @DRM_SVMGPU_QUEUE_GET_FAULT: read a queue's state and its last GPU fault
  */
 enum drm_svmgpu_ioctl_id {
 	DRM_SVMGPU_QUERY = 0x00,
+	DRM_SVMGPU_VM_CREATE = 0x01,
+	DRM_SVMGPU_VM_DESTROY = 0x02,
+	DRM_SVMGPU_QUEUE_CREATE = 0x03,
+	DRM_SVMGPU_QUEUE_DESTROY = 0x04,
+	DRM_SVMGPU_EXEC = 0x05,
+	DRM_SVMGPU_PREFETCH = 0x06,
+	DRM_SVMGPU_QUEUE_GET_FAULT = 0x07,
 };
 
 /**
  * enum drm_svmgpu_query_type - what &struct drm_svmgpu_query asks for
  * @DRM_SVMGPU_QUERY_DEVICE_INFO: &struct drm_svmgpu_device_info
+ * @DRM_SVMGPU_QUERY_STATS: &struct drm_svmgpu_stats, device-wide counters
  */
 enum drm_svmgpu_query_type {
 	DRM_SVMGPU_QUERY_DEVICE_INFO = 0,
+	DRM_SVMGPU_QUERY_STATS = 1,
 };
 
 /**
@@ -104,8 +120,349 @@ struct drm_svmgpu_device_info {
 	__u32 pad;
 };
 
+/** @DRM_SVMGPU_FEATURE_SVM: GPU page faults mirror any CPU address */
+#define DRM_SVMGPU_FEATURE_SVM		(1ull << 0)
+/** @DRM_SVMGPU_FEATURE_DEVMEM: device memory, migration and prefetch */
+#define DRM_SVMGPU_FEATURE_DEVMEM	(1ull << 1)
+
+/**
+ * enum drm_svmgpu_stat - indices of &struct drm_svmgpu_stats.counters
+ * @DRM_SVMGPU_STAT_GPU_FAULTS: GPU page faults serviced
+ * @DRM_SVMGPU_STAT_GPU_FAULTS_VALID: faults on a range that was already valid
+ * @DRM_SVMGPU_STAT_GPU_FAULTS_FAILED: faults that could not be resolved
+ * @DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM: ranges migrated to device memory
+ * @DRM_SVMGPU_STAT_COPY_TO_VRAM_KIB: KiB copied system -> device memory
+ * @DRM_SVMGPU_STAT_COPY_TO_RAM_KIB: KiB copied device -> system memory
+ * @DRM_SVMGPU_STAT_INVALIDATIONS: notifier invalidations that zapped GPU PTEs
+ * @DRM_SVMGPU_STAT_EVICTIONS: VRAM allocations evicted under pressure
+ * @DRM_SVMGPU_STAT_BINDS: ranges bound into a GPU page table
+ * @DRM_SVMGPU_STAT_JOBS: command buffers executed
+ * @DRM_SVMGPU_STAT_COUNT: number of counters
+ */
+enum drm_svmgpu_stat {
+	DRM_SVMGPU_STAT_GPU_FAULTS,
+	DRM_SVMGPU_STAT_GPU_FAULTS_VALID,
+	DRM_SVMGPU_STAT_GPU_FAULTS_FAILED,
+	DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM,
+	DRM_SVMGPU_STAT_COPY_TO_VRAM_KIB,
+	DRM_SVMGPU_STAT_COPY_TO_RAM_KIB,
+	DRM_SVMGPU_STAT_INVALIDATIONS,
+	DRM_SVMGPU_STAT_EVICTIONS,
+	DRM_SVMGPU_STAT_BINDS,
+	DRM_SVMGPU_STAT_JOBS,
+	DRM_SVMGPU_STAT_COUNT,
+};
+
+/**
+ * struct drm_svmgpu_stats - %DRM_SVMGPU_QUERY_STATS answer
+ */
+struct drm_svmgpu_stats {
+	/** @counters: indexed by &enum drm_svmgpu_stat, monotonic */
+	__u64 counters[32];
+};
+
+/**
+ * struct drm_svmgpu_vm_create - argument of %DRM_IOCTL_SVMGPU_VM_CREATE
+ *
+ * A VM mirrors the whole address space of the calling process: any CPU
+ * address is a GPU address. Errors: -EINVAL (flags, pad), -ENOSPC (too many
+ * VMs), -ENOMEM.
+ */
+struct drm_svmgpu_vm_create {
+	/** @flags: must be zero */
+	__u32 flags;
+	/** @vm_id: out: the VM's id, valid in this file */
+	__u32 vm_id;
+};
+
+/**
+ * struct drm_svmgpu_vm_destroy - argument of %DRM_IOCTL_SVMGPU_VM_DESTROY
+ *
+ * Queues keep their VM alive until they are destroyed. Errors: -EINVAL
+ * (pad), -ENOENT (unknown id).
+ */
+struct drm_svmgpu_vm_destroy {
+	/** @vm_id: the VM */
+	__u32 vm_id;
+	/** @pad: must be zero */
+	__u32 pad;
+};
+
+/**
+ * struct drm_svmgpu_queue_create - argument of %DRM_IOCTL_SVMGPU_QUEUE_CREATE
+ *
+ * Errors: -EINVAL (flags, pad), -ENOENT (unknown VM), -ENOSPC, -ENOMEM.
+ */
+struct drm_svmgpu_queue_create {
+	/** @vm_id: the VM the queue's command buffers run in */
+	__u32 vm_id;
+	/** @flags: must be zero */
+	__u32 flags;
+	/** @queue_id: out: the queue's id, valid in this file */
+	__u32 queue_id;
+	/** @pad: must be zero */
+	__u32 pad;
+};
+
+/**
+ * struct drm_svmgpu_queue_destroy - argument of %DRM_IOCTL_SVMGPU_QUEUE_DESTROY
+ *
+ * Waits for the queue's jobs to finish. Errors: -EINVAL, -ENOENT.
+ */
+struct drm_svmgpu_queue_destroy {
+	/** @queue_id: the queue */
+	__u32 queue_id;
+	/** @pad: must be zero */
+	__u32 pad;
+};
+
+/**
+ * struct drm_svmgpu_sync - a syncobj to wait for or to signal
+ */
+struct drm_svmgpu_sync {
+	/** @handle: the syncobj */
+	__u32 handle;
+	/** @flags: must be zero */
+	__u32 flags;
+	/** @timeline_point: 0 for a binary syncobj, else the timeline point */
+	__u64 timeline_point;
+};
+
+/** @DRM_SVMGPU_MAX_SYNCS: most in or out syncs per exec */
+#define DRM_SVMGPU_MAX_SYNCS		64
+
+/**
+ * struct drm_svmgpu_exec - argument of %DRM_IOCTL_SVMGPU_EXEC
+ *
+ * Runs the command buffer at @batch_address (an ordinary CPU address of the
+ * VM's process) once every in-sync has signalled; every out-sync gets the
+ * job's fence. The command buffer is read by the GPU, through its page table,
+ * when the job runs. A GPU fault the driver cannot resolve fails the job
+ * (its fence carries -EFAULT or -EACCES), bans the queue and is reported by
+ * %DRM_IOCTL_SVMGPU_QUEUE_GET_FAULT. Errors: -EINVAL (flags, pad, counts,
+ * sync flags, unaligned batch), -ENOENT (unknown queue or syncobj), -ECANCELED
+ * (queue banned), -EFAULT.
+ */
+struct drm_svmgpu_exec {
+	/** @queue_id: the queue */
+	__u32 queue_id;
+	/** @flags: must be zero */
+	__u32 flags;
+	/** @batch_address: GPU (= CPU) address of the commands, 8-byte aligned */
+	__u64 batch_address;
+	/** @in_syncs: user pointer to @num_in_syncs &struct drm_svmgpu_sync */
+	__u64 in_syncs;
+	/** @out_syncs: user pointer to @num_out_syncs &struct drm_svmgpu_sync */
+	__u64 out_syncs;
+	/** @num_in_syncs: at most %DRM_SVMGPU_MAX_SYNCS */
+	__u32 num_in_syncs;
+	/** @num_out_syncs: at most %DRM_SVMGPU_MAX_SYNCS */
+	__u32 num_out_syncs;
+};
+
+/**
+ * enum drm_svmgpu_region - where %DRM_IOCTL_SVMGPU_PREFETCH moves memory
+ * @DRM_SVMGPU_REGION_SYSTEM: system memory
+ * @DRM_SVMGPU_REGION_DEVICE: this device's memory
+ */
+enum drm_svmgpu_region {
+	DRM_SVMGPU_REGION_SYSTEM = 0,
+	DRM_SVMGPU_REGION_DEVICE = 1,
+};
+
+/**
+ * struct drm_svmgpu_prefetch - argument of %DRM_IOCTL_SVMGPU_PREFETCH
+ *
+ * Migrates [@start, @start + @range) of the VM's address space to @region
+ * and maps it in the GPU page table, as GPU faults would, before any job
+ * touches it. Errors: -EINVAL (flags, pad, region, unaligned or overflowing
+ * range), -ENOENT (unknown VM), -EFAULT (a part of the range is not mapped).
+ */
+struct drm_svmgpu_prefetch {
+	/** @vm_id: the VM */
+	__u32 vm_id;
+	/** @region: &enum drm_svmgpu_region */
+	__u32 region;
+	/** @start: page-aligned start address */
+	__u64 start;
+	/** @range: page-aligned length in bytes, non-zero */
+	__u64 range;
+	/** @flags: must be zero */
+	__u32 flags;
+	/** @pad: must be zero */
+	__u32 pad;
+};
+
+/** @DRM_SVMGPU_ACCESS_READ: a GPU read */
+#define DRM_SVMGPU_ACCESS_READ		(1u << 0)
+/** @DRM_SVMGPU_ACCESS_WRITE: a GPU write */
+#define DRM_SVMGPU_ACCESS_WRITE		(1u << 1)
+/** @DRM_SVMGPU_ACCESS_ATOMIC: a GPU atomic */
+#define DRM_SVMGPU_ACCESS_ATOMIC	(1u << 2)
+
+/**
+ * struct drm_svmgpu_queue_get_fault - argument of
+ * %DRM_IOCTL_SVMGPU_QUEUE_GET_FAULT
+ *
+ * Errors: -EINVAL (flags, pad), -ENOENT (unknown queue).
+ */
+struct drm_svmgpu_queue_get_fault {
+	/** @queue_id: the queue */
+	__u32 queue_id;
+	/** @flags: must be zero */
+	__u32 flags;
+	/** @banned: out: 1 once a job failed; the queue takes no more jobs */
+	__u32 banned;
+	/** @error: out: negative errno of the failed job, or 0 */
+	__s32 error;
+	/** @fault_address: out: GPU address of the unresolved fault */
+	__u64 fault_address;
+	/** @fault_access: out: DRM_SVMGPU_ACCESS_* of the faulting access */
+	__u32 fault_access;
+	/** @pad: zero */
+	__u32 pad;
+};
+
+/**
+ * DOC: svmgpu command buffers
+ *
+ * A command buffer is a sequence of commands in the VM's address space,
+ * read by the GPU through its page table like any other memory. Every
+ * command starts with &struct drm_svmgpu_cmd_header; @length covers the
+ * whole command and is a multiple of 8. Execution stops at
+ * %DRM_SVMGPU_CMD_END. A malformed command fails the job with -EINVAL, a
+ * buffer longer than %DRM_SVMGPU_MAX_CMDS commands with -E2BIG. All
+ * addresses are GPU (= CPU) addresses; a 32-bit access must be 4-byte
+ * aligned, a 64-bit one 8-byte aligned.
+ */
+
+/** @DRM_SVMGPU_MAX_CMDS: most commands executed per command buffer */
+#define DRM_SVMGPU_MAX_CMDS		(1u << 20)
+
+/**
+ * enum drm_svmgpu_cmd_op - command opcodes
+ * @DRM_SVMGPU_CMD_END: end of the command buffer
+ * @DRM_SVMGPU_CMD_STORE32: &struct drm_svmgpu_cmd_store, 32-bit value
+ * @DRM_SVMGPU_CMD_STORE64: &struct drm_svmgpu_cmd_store, 64-bit value
+ * @DRM_SVMGPU_CMD_FILL32: &struct drm_svmgpu_cmd_fill
+ * @DRM_SVMGPU_CMD_COPY: &struct drm_svmgpu_cmd_copy
+ * @DRM_SVMGPU_CMD_ATOMIC: &struct drm_svmgpu_cmd_atomic
+ */
+enum drm_svmgpu_cmd_op {
+	DRM_SVMGPU_CMD_END = 0,
+	DRM_SVMGPU_CMD_STORE32 = 1,
+	DRM_SVMGPU_CMD_STORE64 = 2,
+	DRM_SVMGPU_CMD_FILL32 = 3,
+	DRM_SVMGPU_CMD_COPY = 4,
+	DRM_SVMGPU_CMD_ATOMIC = 5,
+};
+
+/**
+ * struct drm_svmgpu_cmd_header - first 8 bytes of every command
+ */
+struct drm_svmgpu_cmd_header {
+	/** @opcode: &enum drm_svmgpu_cmd_op */
+	__u16 opcode;
+	/** @length: bytes of the whole command, including this header */
+	__u16 length;
+	/** @flags: command specific, else zero */
+	__u32 flags;
+};
+
+/**
+ * struct drm_svmgpu_cmd_store - store an immediate value
+ */
+struct drm_svmgpu_cmd_store {
+	/** @hdr: %DRM_SVMGPU_CMD_STORE32 or %DRM_SVMGPU_CMD_STORE64 */
+	struct drm_svmgpu_cmd_header hdr;
+	/** @address: where to store */
+	__u64 address;
+	/** @value: the value; STORE32 stores the low 32 bits */
+	__u64 value;
+};
+
+/**
+ * struct drm_svmgpu_cmd_fill - fill memory with a 32-bit pattern
+ */
+struct drm_svmgpu_cmd_fill {
+	/** @hdr: %DRM_SVMGPU_CMD_FILL32 */
+	struct drm_svmgpu_cmd_header hdr;
+	/** @address: 4-byte aligned start */
+	__u64 address;
+	/** @size: bytes, a multiple of 4 */
+	__u64 size;
+	/** @value: the pattern */
+	__u32 value;
+	/** @pad: must be zero */
+	__u32 pad;
+};
+
+/**
+ * struct drm_svmgpu_cmd_copy - copy memory (regions must not overlap)
+ */
+struct drm_svmgpu_cmd_copy {
+	/** @hdr: %DRM_SVMGPU_CMD_COPY */
+	struct drm_svmgpu_cmd_header hdr;
+	/** @dst: destination */
+	__u64 dst;
+	/** @src: source */
+	__u64 src;
+	/** @size: bytes */
+	__u64 size;
+};
+
+/**
+ * enum drm_svmgpu_atomic_op - &struct drm_svmgpu_cmd_atomic operations,
+ * in bits 0-7 of the header flags
+ * @DRM_SVMGPU_ATOMIC_ADD: *address += operand
+ * @DRM_SVMGPU_ATOMIC_INC: *address += 1
+ * @DRM_SVMGPU_ATOMIC_XCHG: *address = operand
+ * @DRM_SVMGPU_ATOMIC_CMPXCHG: if (*address == compare) *address = operand
+ */
+enum drm_svmgpu_atomic_op {
+	DRM_SVMGPU_ATOMIC_ADD = 0,
+	DRM_SVMGPU_ATOMIC_INC = 1,
+	DRM_SVMGPU_ATOMIC_XCHG = 2,
+	DRM_SVMGPU_ATOMIC_CMPXCHG = 3,
+};
+
+/** @DRM_SVMGPU_ATOMIC_64: header flag: 64-bit operation (else 32-bit) */
+#define DRM_SVMGPU_ATOMIC_64		(1u << 8)
+
+/**
+ * struct drm_svmgpu_cmd_atomic - an atomic read-modify-write
+ *
+ * The old value is stored at @result_address unless it is zero.
+ */
+struct drm_svmgpu_cmd_atomic {
+	/** @hdr: %DRM_SVMGPU_CMD_ATOMIC; flags: op | %DRM_SVMGPU_ATOMIC_64 */
+	struct drm_svmgpu_cmd_header hdr;
+	/** @address: the operand in memory, naturally aligned */
+	__u64 address;
+	/** @operand: value to add or store */
+	__u64 operand;
+	/** @compare: CMPXCHG's expected value */
+	__u64 compare;
+	/** @result_address: where the old value goes, or 0 */
+	__u64 result_address;
+};
+
 #define DRM_IOCTL_SVMGPU_QUERY \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_SVMGPU_QUERY, struct drm_svmgpu_query)
+#define DRM_IOCTL_SVMGPU_VM_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_SVMGPU_VM_CREATE, struct drm_svmgpu_vm_create)
+#define DRM_IOCTL_SVMGPU_VM_DESTROY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_SVMGPU_VM_DESTROY, struct drm_svmgpu_vm_destroy)
+#define DRM_IOCTL_SVMGPU_QUEUE_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_SVMGPU_QUEUE_CREATE, struct drm_svmgpu_queue_create)
+#define DRM_IOCTL_SVMGPU_QUEUE_DESTROY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_SVMGPU_QUEUE_DESTROY, struct drm_svmgpu_queue_destroy)
+#define DRM_IOCTL_SVMGPU_EXEC \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_SVMGPU_EXEC, struct drm_svmgpu_exec)
+#define DRM_IOCTL_SVMGPU_PREFETCH \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_SVMGPU_PREFETCH, struct drm_svmgpu_prefetch)
+#define DRM_IOCTL_SVMGPU_QUEUE_GET_FAULT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_SVMGPU_QUEUE_GET_FAULT, struct drm_svmgpu_queue_get_fault)
 
 #if defined(__cplusplus)
 }

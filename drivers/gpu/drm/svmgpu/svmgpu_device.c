@@ -7,6 +7,7 @@
 #include <linux/sizes.h>
 
 #include <drm/drm_drv.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 
 #include "svmgpu_device.h"
@@ -20,6 +21,16 @@
 static struct faux_device *svmgpu_faux[SVMGPU_MAX_DEVICES];
 static unsigned int svmgpu_next_index;
 
+static void svmgpu_migrate_release(struct drm_device *drm, void *arg)
+{
+	svmgpu_migrate_fini(&to_svmgpu_device(drm)->migrate);
+}
+
+static void svmgpu_vram_release(struct drm_device *drm, void *arg)
+{
+	svmgpu_vram_fini(&to_svmgpu_device(drm)->vram);
+}
+
 static int svmgpu_probe(struct faux_device *faux)
 {
 	struct svmgpu_device *sdev;
@@ -31,10 +42,23 @@ static int svmgpu_probe(struct faux_device *faux)
 
 	sdev->faux = faux;
 	sdev->index = svmgpu_next_index++;
-	sdev->vram_size = (u64)svmgpu_params.vram_size_mb * SZ_1M;
 	faux_device_set_drvdata(faux, sdev);
 
 	ret = dma_coerce_mask_and_coherent(&faux->dev, DMA_BIT_MASK(64));
+	if (ret)
+		return ret;
+
+	ret = svmgpu_migrate_init(sdev, &sdev->migrate);
+	if (ret)
+		return ret;
+	ret = drmm_add_action_or_reset(&sdev->drm, svmgpu_migrate_release, NULL);
+	if (ret)
+		return ret;
+	ret = svmgpu_vram_init(sdev, &sdev->vram, (u64)svmgpu_params.vram_size_mb * SZ_1M);
+	if (ret)
+		return ret;
+	/* Runs before the engine's release: eviction still has its engine. */
+	ret = drmm_add_action_or_reset(&sdev->drm, svmgpu_vram_release, NULL);
 	if (ret)
 		return ret;
 
@@ -43,7 +67,7 @@ static int svmgpu_probe(struct faux_device *faux)
 		return ret;
 
 	drm_info(&sdev->drm, "svmgpu %u: %llu MiB device memory\n",
-		 sdev->index, sdev->vram_size >> 20);
+		 sdev->index, sdev->vram.size >> 20);
 	return 0;
 }
 
@@ -53,6 +77,8 @@ static void svmgpu_remove(struct faux_device *faux)
 
 	/* Open files keep the drm_device; their ioctls now fail with -ENODEV. */
 	drm_dev_unplug(&sdev->drm);
+	/* Processes keep their data: device memory goes back to RAM. */
+	svmgpu_vram_evict_all(&sdev->vram);
 }
 
 static const struct faux_device_ops svmgpu_faux_ops = {

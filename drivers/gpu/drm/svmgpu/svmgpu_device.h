@@ -9,26 +9,50 @@
 
 #include <drm/drm_device.h>
 
+#include "svmgpu_migrate.h"
+#include "svmgpu_stats.h"
+#include "svmgpu_vram.h"
+
 struct faux_device;
+struct workqueue_struct;
 
 /**
  * struct svmgpu_device - one virtual SVM GPU
  * @drm: the DRM device, embedded; its lifetime is the device's lifetime
  * @faux: the faux device the DRM device hangs off
  * @index: position among the devices this module created
- * @vram_size: bytes of device memory
+ * @vram: device memory
+ * @migrate: the copy engine
+ * @stats: counters reported by %DRM_SVMGPU_QUERY_STATS and debugfs
  */
 struct svmgpu_device {
 	struct drm_device drm;
 	struct faux_device *faux;
 	unsigned int index;
-	u64 vram_size;
+	struct svmgpu_vram vram;
+	struct svmgpu_migrate migrate;
+	struct svmgpu_stats stats;
 };
 
 static inline struct svmgpu_device *to_svmgpu_device(struct drm_device *drm)
 {
 	return container_of(drm, struct svmgpu_device, drm);
 }
+
+/**
+ * svmgpu_device_owner() - the device-private page owner of a device
+ * @sdev: the device
+ *
+ * hmm and migrate_vma use it to tell the device's own pages from others'.
+ *
+ * Return: the owner cookie.
+ */
+static inline void *svmgpu_device_owner(struct svmgpu_device *sdev)
+{
+	return sdev;
+}
+
+extern struct workqueue_struct *svmgpu_wq;
 
 int svmgpu_devices_create(void);
 void svmgpu_devices_destroy(void);

@@ -27,10 +27,22 @@
 
 #include "svmgpu_device.h"
 #include "svmgpu_drv.h"
+#include "svmgpu_file.h"
 #include "svmgpu_query.h"
+#include "svmgpu_queue.h"
+
+/* Deferred releases of device memory and pagemaps; drained at module exit. */
+struct workqueue_struct *svmgpu_wq;
 
 static const struct drm_ioctl_desc svmgpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(SVMGPU_QUERY, svmgpu_query_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SVMGPU_VM_CREATE, svmgpu_vm_create_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SVMGPU_VM_DESTROY, svmgpu_vm_destroy_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SVMGPU_QUEUE_CREATE, svmgpu_queue_create_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SVMGPU_QUEUE_DESTROY, svmgpu_queue_destroy_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SVMGPU_EXEC, svmgpu_exec_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SVMGPU_PREFETCH, svmgpu_prefetch_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SVMGPU_QUEUE_GET_FAULT, svmgpu_queue_get_fault_ioctl, DRM_RENDER_ALLOW),
 };
 
 static const struct file_operations svmgpu_fops = {
@@ -51,6 +63,8 @@ const struct drm_driver svmgpu_drm_driver = {
 	.ioctls			= svmgpu_ioctls,
 	.num_ioctls		= ARRAY_SIZE(svmgpu_ioctls),
 	.fops			= &svmgpu_fops,
+	.open			= svmgpu_open,
+	.postclose		= svmgpu_postclose,
 	.name			= DRIVER_NAME,
 	.desc			= DRIVER_DESC,
 	.major			= DRIVER_MAJOR,
@@ -59,12 +73,21 @@ const struct drm_driver svmgpu_drm_driver = {
 
 static int __init svmgpu_init(void)
 {
-	return svmgpu_devices_create();
+	int err;
+
+	svmgpu_wq = alloc_workqueue("svmgpu", WQ_UNBOUND, 0);
+	if (!svmgpu_wq)
+		return -ENOMEM;
+	err = svmgpu_devices_create();
+	if (err)
+		destroy_workqueue(svmgpu_wq);
+	return err;
 }
 
 static void __exit svmgpu_exit(void)
 {
 	svmgpu_devices_destroy();
+	destroy_workqueue(svmgpu_wq);
 }
 
 module_init(svmgpu_init);

@@ -9,10 +9,12 @@
  * struct svmgpu_params - module parameters, read-only after load
  * @num_devices: number of virtual GPUs to create
  * @vram_size_mb: device memory of each GPU, in MiB
+ * @migrate_on_fault: GPU faults migrate anonymous memory to VRAM
  */
 struct svmgpu_params {
 	unsigned int num_devices;
 	unsigned int vram_size_mb;
+	bool migrate_on_fault;
 };
 
 extern struct svmgpu_params svmgpu_params;

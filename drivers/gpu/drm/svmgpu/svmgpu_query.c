@@ -17,10 +17,10 @@ static void svmgpu_fill_device_info(struct svmgpu_device *sdev,
 {
 	info->uapi_major = DRM_SVMGPU_UAPI_MAJOR;
 	info->uapi_minor = DRM_SVMGPU_UAPI_MINOR;
-	info->vram_size = sdev->vram_size;
+	info->vram_size = sdev->vram.size;
 	info->page_sizes = DRM_SVMGPU_PAGE_SIZE_4K | DRM_SVMGPU_PAGE_SIZE_64K |
 			   DRM_SVMGPU_PAGE_SIZE_2M;
-	info->features = 0;
+	info->features = DRM_SVMGPU_FEATURE_SVM | DRM_SVMGPU_FEATURE_DEVMEM;
 	info->device_index = sdev->index;
 }
 
@@ -54,7 +54,8 @@ int svmgpu_query_ioctl(struct drm_device *drm, void *data, struct drm_file *file
 	struct svmgpu_device *sdev = to_svmgpu_device(drm);
 	struct drm_svmgpu_query *q = data;
 	struct drm_svmgpu_device_info info = {};
-	int ret, idx;
+	struct drm_svmgpu_stats stats = {};
+	int ret, idx, i;
 
 	if (q->flags || q->pad)
 		return -EINVAL;
@@ -66,6 +67,11 @@ int svmgpu_query_ioctl(struct drm_device *drm, void *data, struct drm_file *file
 	case DRM_SVMGPU_QUERY_DEVICE_INFO:
 		svmgpu_fill_device_info(sdev, &info);
 		ret = svmgpu_query_copy(q, &info, sizeof(info));
+		break;
+	case DRM_SVMGPU_QUERY_STATS:
+		for (i = 0; i < DRM_SVMGPU_STAT_COUNT; i++)
+			stats.counters[i] = atomic64_read(&sdev->stats.v[i]);
+		ret = svmgpu_query_copy(q, &stats, sizeof(stats));
 		break;
 	default:
 		ret = -EINVAL;

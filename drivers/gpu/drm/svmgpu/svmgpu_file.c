@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The svmgpu authors
+ */
+#include <linux/slab.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/svmgpu_drm.h>
+
+#include "svmgpu_device.h"
+#include "svmgpu_file.h"
+#include "svmgpu_queue.h"
+#include "svmgpu_vm.h"
+
+/**
+ * svmgpu_open() - &drm_driver.open: set up the per-file state
+ * @drm: the device
+ * @file: the new file
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int svmgpu_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct svmgpu_file *sfile = kzalloc(sizeof(*sfile), GFP_KERNEL);
+
+	if (!sfile)
+		return -ENOMEM;
+	sfile->sdev = to_svmgpu_device(drm);
+	xa_init_flags(&sfile->vms, XA_FLAGS_ALLOC1);
+	init_rwsem(&sfile->queues_sem);
+	xa_init_flags(&sfile->queues, XA_FLAGS_ALLOC1);
+	file->driver_priv = sfile;
+	return 0;
+}
+
+/**
+ * svmgpu_postclose() - &drm_driver.postclose: destroy the file's queues and VMs
+ * @drm: the device
+ * @file: the closing file
+ */
+void svmgpu_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct svmgpu_file *sfile = file->driver_priv;
+	struct svmgpu_queue *q;
+	struct svmgpu_vm *vm;
+	unsigned long id;
+
+	xa_for_each(&sfile->queues, id, q)
+		svmgpu_queue_destroy(q);
+	xa_destroy(&sfile->queues);
+	xa_for_each(&sfile->vms, id, vm)
+		svmgpu_vm_put(vm);
+	xa_destroy(&sfile->vms);
+	kfree(sfile);
+}
+
+/**
+ * svmgpu_file_get_vm() - look up a VM of the file
+ * @sfile: the file
+ * @id: the VM id
+ *
+ * Return: the VM with a new reference, or NULL.
+ */
+struct svmgpu_vm *svmgpu_file_get_vm(struct svmgpu_file *sfile, u32 id)
+{
+	struct svmgpu_vm *vm;
+
+	xa_lock(&sfile->vms);
+	vm = xa_load(&sfile->vms, id);
+	if (vm)
+		svmgpu_vm_get(vm);
+	xa_unlock(&sfile->vms);
+	return vm;
+}
+
+/**
+ * svmgpu_vm_create_ioctl() - %DRM_IOCTL_SVMGPU_VM_CREATE
+ * @drm: the device
+ * @data: &struct drm_svmgpu_vm_create
+ * @file: the caller
+ *
+ * Return: 0, -EINVAL, -ENOSPC, -ENOMEM or -ENODEV.
+ */
+int svmgpu_vm_create_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct svmgpu_file *sfile = file->driver_priv;
+	struct drm_svmgpu_vm_create *args = data;
+	struct svmgpu_vm *vm;
+	int err, idx;
+
+	if (args->flags || args->vm_id)
+		return -EINVAL;
+	if (!current->mm)
+		return -EINVAL;
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
+
+	vm = svmgpu_vm_create(to_svmgpu_device(drm));
+	if (IS_ERR(vm)) {
+		err = PTR_ERR(vm);
+		goto out;
+	}
+	err = xa_alloc(&sfile->vms, &args->vm_id, vm, SVMGPU_MAX_IDS, GFP_KERNEL);
+	if (err) {
+		svmgpu_vm_put(vm);
+		err = err == -EBUSY ? -ENOSPC : err;
+	}
+out:
+	drm_dev_exit(idx);
+	return err;
+}
+
+/**
+ * svmgpu_vm_destroy_ioctl() - %DRM_IOCTL_SVMGPU_VM_DESTROY
+ * @drm: the device
+ * @data: &struct drm_svmgpu_vm_destroy
+ * @file: the caller
+ *
+ * Return: 0, -EINVAL or -ENOENT.
+ */
+int svmgpu_vm_destroy_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct svmgpu_file *sfile = file->driver_priv;
+	struct drm_svmgpu_vm_destroy *args = data;
+	struct svmgpu_vm *vm;
+
+	if (args->pad)
+		return -EINVAL;
+	vm = xa_erase(&sfile->vms, args->vm_id);
+	if (!vm)
+		return -ENOENT;
+	svmgpu_vm_put(vm);
+	return 0;
+}
+
+/**
+ * svmgpu_prefetch_ioctl() - %DRM_IOCTL_SVMGPU_PREFETCH
+ * @drm: the device
+ * @data: &struct drm_svmgpu_prefetch
+ * @file: the caller
+ *
+ * Return: 0, -EINVAL, -ENOENT, -EFAULT, -EINTR or -ENODEV.
+ */
+int svmgpu_prefetch_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct svmgpu_file *sfile = file->driver_priv;
+	struct drm_svmgpu_prefetch *args = data;
+	struct svmgpu_vm *vm;
+	int err, idx;
+
+	if (args->flags || args->pad || args->region > DRM_SVMGPU_REGION_DEVICE ||
+	    !args->range || !PAGE_ALIGNED(args->start | args->range) ||
+	    args->start + args->range < args->start || args->start + args->range > TASK_SIZE)
+		return -EINVAL;
+
+	vm = svmgpu_file_get_vm(sfile, args->vm_id);
+	if (!vm)
+		return -ENOENT;
+	if (vm->gpusvm.mm != current->mm) {
+		err = -EINVAL;
+		goto out_put;
+	}
+	if (!drm_dev_enter(drm, &idx)) {
+		err = -ENODEV;
+		goto out_put;
+	}
+	err = svmgpu_vm_prefetch(vm, args->start, args->start + args->range,
+				 args->region == DRM_SVMGPU_REGION_DEVICE ?
+				 SVMGPU_PLACE_DEVICE : SVMGPU_PLACE_SYSTEM);
+	drm_dev_exit(idx);
+out_put:
+	svmgpu_vm_put(vm);
+	return err == -EACCES ? -EFAULT : err;
+}

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The svmgpu authors
+ */
+
+/**
+ * DOC: the GPU
+ *
+ * The GPU is a command interpreter running in the queue's scheduler work.
+ * It fetches commands from the command buffer and reads and writes memory
+ * only through the VM (svmgpu_vm_access() and svmgpu_vm_atomic()), that is
+ * through its own page table; a miss is a GPU page fault the VM services
+ * before the access is retried. An unresolvable fault or a malformed command
+ * stops the command buffer with an error.
+ */
+
+#include <linux/slab.h>
+
+#include <drm/svmgpu_drm.h>
+
+#include "svmgpu_gpu.h"
+#include "svmgpu_vm.h"
+
+/* Bytes moved per step of a copy or fill. */
+#define SVMGPU_GPU_CHUNK	PAGE_SIZE
+
+struct svmgpu_gpu {
+	struct svmgpu_vm *vm;
+	struct svmgpu_gpu_fault *fault;
+	void *bounce;
+};
+
+static int gpu_read(struct svmgpu_gpu *gpu, u64 addr, void *buf, size_t len)
+{
+	int err = svmgpu_vm_access(gpu->vm, addr, buf, len, false, &gpu->fault->address);
+
+	if (err)
+		gpu->fault->access = DRM_SVMGPU_ACCESS_READ;
+	return err;
+}
+
+static int gpu_write(struct svmgpu_gpu *gpu, u64 addr, const void *buf, size_t len)
+{
+	int err = svmgpu_vm_access(gpu->vm, addr, (void *)buf, len, true, &gpu->fault->address);
+
+	if (err)
+		gpu->fault->access = DRM_SVMGPU_ACCESS_WRITE;
+	return err;
+}
+
+static int gpu_cmd_store(struct svmgpu_gpu *gpu, const struct drm_svmgpu_cmd_store *c)
+{
+	u32 v32 = c->value;
+
+	if (c->hdr.flags)
+		return -EINVAL;
+	if (c->hdr.opcode == DRM_SVMGPU_CMD_STORE32) {
+		if (!IS_ALIGNED(c->address, 4))
+			return -EINVAL;
+		return gpu_write(gpu, c->address, &v32, sizeof(v32));
+	}
+	if (!IS_ALIGNED(c->address, 8))
+		return -EINVAL;
+	return gpu_write(gpu, c->address, &c->value, sizeof(c->value));
+}
+
+static int gpu_cmd_fill(struct svmgpu_gpu *gpu, const struct drm_svmgpu_cmd_fill *c)
+{
+	u32 *pattern = gpu->bounce;
+	u64 addr = c->address, left = c->size;
+	unsigned int i;
+	int err;
+
+	if (c->hdr.flags || c->pad || !IS_ALIGNED(addr | left, 4) || addr + left < addr)
+		return -EINVAL;
+	for (i = 0; i < SVMGPU_GPU_CHUNK / 4; i++)
+		pattern[i] = c->value;
+	while (left) {
+		size_t n = min_t(u64, left, SVMGPU_GPU_CHUNK);
+
+		err = gpu_write(gpu, addr, pattern, n);
+		if (err)
+			return err;
+		addr += n;
+		left -= n;
+		cond_resched();
+	}
+	return 0;
+}
+
+static int gpu_cmd_copy(struct svmgpu_gpu *gpu, const struct drm_svmgpu_cmd_copy *c)
+{
+	u64 dst = c->dst, src = c->src, left = c->size;
+	int err;
+
+	if (c->hdr.flags || dst + left < dst || src + left < src)
+		return -EINVAL;
+	while (left) {
+		size_t n = min_t(u64, left, SVMGPU_GPU_CHUNK);
+
+		err = gpu_read(gpu, src, gpu->bounce, n);
+		if (!err)
+			err = gpu_write(gpu, dst, gpu->bounce, n);
+		if (err)
+			return err;
+		dst += n;
+		src += n;
+		left -= n;
+		cond_resched();
+	}
+	return 0;
+}
+
+static int gpu_cmd_atomic(struct svmgpu_gpu *gpu, const struct drm_svmgpu_cmd_atomic *c)
+{
+	bool is64 = c->hdr.flags & DRM_SVMGPU_ATOMIC_64;
+	u32 op = c->hdr.flags & 0xff;
+	u32 old32;
+	u64 old;
+	int err;
+
+	if (c->hdr.flags & ~(0xffu | DRM_SVMGPU_ATOMIC_64) || op > DRM_SVMGPU_ATOMIC_CMPXCHG ||
+	    !IS_ALIGNED(c->address, is64 ? 8 : 4) ||
+	    !IS_ALIGNED(c->result_address, is64 ? 8 : 4))
+		return -EINVAL;
+
+	err = svmgpu_vm_atomic(gpu->vm, c->address, op, is64, c->operand, c->compare, &old,
+			       &gpu->fault->address);
+	if (err) {
+		gpu->fault->access = DRM_SVMGPU_ACCESS_ATOMIC;
+		return err;
+	}
+	if (!c->result_address)
+		return 0;
+	old32 = old;
+	return gpu_write(gpu, c->result_address, is64 ? (void *)&old : (void *)&old32,
+			 is64 ? 8 : 4);
+}
+
+/* The largest command, which the fetch reads in one go. */
+union svmgpu_gpu_cmd {
+	struct drm_svmgpu_cmd_header hdr;
+	struct drm_svmgpu_cmd_store store;
+	struct drm_svmgpu_cmd_fill fill;
+	struct drm_svmgpu_cmd_copy copy;
+	struct drm_svmgpu_cmd_atomic atomic;
+};
+
+static size_t svmgpu_cmd_size(u16 opcode)
+{
+	switch (opcode) {
+	case DRM_SVMGPU_CMD_END:
+		return sizeof(struct drm_svmgpu_cmd_header);
+	case DRM_SVMGPU_CMD_STORE32:
+	case DRM_SVMGPU_CMD_STORE64:
+		return sizeof(struct drm_svmgpu_cmd_store);
+	case DRM_SVMGPU_CMD_FILL32:
+		return sizeof(struct drm_svmgpu_cmd_fill);
+	case DRM_SVMGPU_CMD_COPY:
+		return sizeof(struct drm_svmgpu_cmd_copy);
+	case DRM_SVMGPU_CMD_ATOMIC:
+		return sizeof(struct drm_svmgpu_cmd_atomic);
+	default:
+		return 0;
+	}
+}
+
+/**
+ * svmgpu_gpu_execute() - run a command buffer
+ * @vm: the VM it runs in
+ * @batch: GPU address of the first command
+ * @fault: receives the unresolvable fault, if that is what stopped it
+ *
+ * Return: 0, -EFAULT or -EACCES for an unresolvable GPU fault (see @fault),
+ * -EINVAL for a malformed command, -E2BIG for a command buffer without end,
+ * -ENOMEM.
+ */
+int svmgpu_gpu_execute(struct svmgpu_vm *vm, u64 batch, struct svmgpu_gpu_fault *fault)
+{
+	struct svmgpu_gpu gpu = { .vm = vm, .fault = fault };
+	union svmgpu_gpu_cmd cmd;
+	unsigned int count;
+	int err = -E2BIG;
+
+	gpu.bounce = kmalloc(SVMGPU_GPU_CHUNK, GFP_KERNEL);
+	if (!gpu.bounce)
+		return -ENOMEM;
+
+	for (count = 0; count < DRM_SVMGPU_MAX_CMDS; count++) {
+		size_t size;
+
+		err = gpu_read(&gpu, batch, &cmd.hdr, sizeof(cmd.hdr));
+		if (err)
+			break;
+		size = svmgpu_cmd_size(cmd.hdr.opcode);
+		if (!size || cmd.hdr.length != size) {
+			err = -EINVAL;
+			break;
+		}
+		if (cmd.hdr.opcode == DRM_SVMGPU_CMD_END) {
+			err = cmd.hdr.flags ? -EINVAL : 0;
+			break;
+		}
+		err = gpu_read(&gpu, batch + sizeof(cmd.hdr), (void *)&cmd + sizeof(cmd.hdr),
+			       size - sizeof(cmd.hdr));
+		if (err)
+			break;
+
+		switch (cmd.hdr.opcode) {
+		case DRM_SVMGPU_CMD_STORE32:
+		case DRM_SVMGPU_CMD_STORE64:
+			err = gpu_cmd_store(&gpu, &cmd.store);
+			break;
+		case DRM_SVMGPU_CMD_FILL32:
+			err = gpu_cmd_fill(&gpu, &cmd.fill);
+			break;
+		case DRM_SVMGPU_CMD_COPY:
+			err = gpu_cmd_copy(&gpu, &cmd.copy);
+			break;
+		case DRM_SVMGPU_CMD_ATOMIC:
+			err = gpu_cmd_atomic(&gpu, &cmd.atomic);
+			break;
+		}
+		if (err)
+			break;
+		batch += size;
+	}
+	kfree(gpu.bounce);
+	return err;
+}

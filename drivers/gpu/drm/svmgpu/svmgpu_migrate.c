@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The svmgpu authors
+ */
+
+/**
+ * DOC: migrate engine
+ *
+ * The migrate engine is svmgpu's copy engine. It is a drm_gpu_scheduler of
+ * its own with one entity; its jobs copy between system memory (by DMA
+ * address, as drm_pagemap hands them over) and VRAM (by offset), or clear
+ * VRAM. Each submission returns the job's finished fence, and takes an
+ * optional dependency fence: the clear of freshly allocated VRAM is the
+ * dependency of the copy into it, so the two are pipelined by the scheduler
+ * and no CPU ever waits for the clear on its own.
+ *
+ * The engine is the CPU: run_job() performs the transfer and completes the
+ * job without a hardware fence. A failed dependency or an injected failure
+ * fails the job, and the error reaches the waiter through the fence.
+ */
+
+#include <linux/dma-fence.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "svmgpu_device.h"
+#include "svmgpu_migrate.h"
+#include "svmgpu_vram.h"
+
+/* No migrate job should ever take this long, even under TCG. */
+#define SVMGPU_MIGRATE_TIMEOUT_MS	60000
+
+enum svmgpu_migrate_op {
+	SVMGPU_MIGRATE_COPY,
+	SVMGPU_MIGRATE_CLEAR,
+};
+
+struct svmgpu_migrate_job {
+	struct drm_sched_job base;
+	struct svmgpu_migrate *m;
+	enum svmgpu_migrate_op op;
+	enum svmgpu_mem src_mem;
+	enum svmgpu_mem dst_mem;
+	/* The dependency, kept to read its error once it has signalled. */
+	struct dma_fence *dep;
+	unsigned int nsegs;
+	struct svmgpu_migrate_seg segs[] __counted_by(nsegs);
+};
+
+static struct svmgpu_migrate_job *to_migrate_job(struct drm_sched_job *job)
+{
+	return container_of(job, struct svmgpu_migrate_job, base);
+}
+
+static void *svmgpu_migrate_vaddr(struct svmgpu_migrate *m, enum svmgpu_mem mem, u64 addr,
+				  u64 size)
+{
+	if (mem == SVMGPU_MEM_VRAM)
+		return svmgpu_vram_vaddr(&m->sdev->vram, addr, size);
+	return svmgpu_sysmem_vaddr(m->sdev->drm.dev, addr);
+}
+
+static int svmgpu_migrate_execute(struct svmgpu_migrate_job *job)
+{
+	struct svmgpu_migrate *m = job->m;
+	unsigned int i;
+
+	for (i = 0; i < job->nsegs; i++) {
+		const struct svmgpu_migrate_seg *seg = &job->segs[i];
+		void *dst = svmgpu_migrate_vaddr(m, job->dst_mem, seg->dst, seg->size);
+
+		if (!dst)
+			return -EIO;
+		if (job->op == SVMGPU_MIGRATE_CLEAR) {
+			memset(dst, 0, seg->size);
+		} else {
+			void *src = svmgpu_migrate_vaddr(m, job->src_mem, seg->src, seg->size);
+
+			if (!src)
+				return -EIO;
+			memcpy(dst, src, seg->size);
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+static struct dma_fence *svmgpu_migrate_run_job(struct drm_sched_job *sched_job)
+{
+	struct svmgpu_migrate_job *job = to_migrate_job(sched_job);
+	struct svmgpu_migrate *m = job->m;
+	int err = sched_job->s_fence->finished.error;
+
+	if (!err && job->dep)
+		err = job->dep->error;
+	if (!err && atomic_add_unless(&m->fail_next, -1, 0))
+		err = -EIO;
+	if (!err)
+		err = svmgpu_migrate_execute(job);
+	if (job->op == SVMGPU_MIGRATE_COPY)
+		svmgpu_stats_add_copy(m->sdev, job->dst_mem == SVMGPU_MEM_VRAM, job->segs,
+				      job->nsegs);
+	return err ? ERR_PTR(err) : NULL;
+}
+
+static enum drm_gpu_sched_stat svmgpu_migrate_timedout_job(struct drm_sched_job *sched_job)
+{
+	/* Jobs complete inside run_job(); nothing can be outstanding. */
+	return DRM_GPU_SCHED_STAT_NO_HANG;
+}
+
+static void svmgpu_migrate_free_job(struct drm_sched_job *sched_job)
+{
+	struct svmgpu_migrate_job *job = to_migrate_job(sched_job);
+
+	drm_sched_job_cleanup(sched_job);
+	dma_fence_put(job->dep);
+	kvfree(job);
+}
+
+static const struct drm_sched_backend_ops svmgpu_migrate_sched_ops = {
+	.run_job = svmgpu_migrate_run_job,
+	.timedout_job = svmgpu_migrate_timedout_job,
+	.free_job = svmgpu_migrate_free_job,
+};
+
+static struct dma_fence *svmgpu_migrate_submit(struct svmgpu_migrate *m,
+					       struct svmgpu_migrate_job *job,
+					       struct dma_fence *dep)
+{
+	struct dma_fence *fence;
+	int err;
+
+	err = drm_sched_job_init(&job->base, &m->entity, 1, m, 0);
+	if (err) {
+		kvfree(job);
+		return ERR_PTR(err);
+	}
+	job->m = m;
+	if (dep) {
+		job->dep = dma_fence_get(dep);
+		/* drm_sched_job_add_dependency() consumes a reference. */
+		err = drm_sched_job_add_dependency(&job->base, dma_fence_get(dep));
+		if (err) {
+			/* Fall back to waiting here; the job then has no dependency. */
+			err = dma_fence_wait(dep, false);
+			if (err) {
+				drm_sched_job_cleanup(&job->base);
+				dma_fence_put(job->dep);
+				kvfree(job);
+				return ERR_PTR(err);
+			}
+		}
+	}
+
+	mutex_lock(&m->submit_lock);
+	drm_sched_job_arm(&job->base);
+	fence = dma_fence_get(&job->base.s_fence->finished);
+	drm_sched_entity_push_job(&job->base);
+	mutex_unlock(&m->submit_lock);
+	return fence;
+}
+
+/**
+ * svmgpu_migrate_copy() - queue a copy job
+ * @m: the engine
+ * @src_mem: kind of the source addresses
+ * @dst_mem: kind of the destination addresses
+ * @segs: the pieces to copy; copied into the job
+ * @nsegs: number of @segs
+ * @dep: fence the copy must wait for (e.g. the clear of the destination), or NULL
+ *
+ * Return: the job's finished fence, which carries the job's error, or an
+ * ERR_PTR if the job could not be queued.
+ */
+struct dma_fence *svmgpu_migrate_copy(struct svmgpu_migrate *m, enum svmgpu_mem src_mem,
+				      enum svmgpu_mem dst_mem,
+				      const struct svmgpu_migrate_seg *segs, unsigned int nsegs,
+				      struct dma_fence *dep)
+{
+	struct svmgpu_migrate_job *job;
+
+	job = kvzalloc(struct_size(job, segs, nsegs), GFP_KERNEL);
+	if (!job)
+		return ERR_PTR(-ENOMEM);
+	job->nsegs = nsegs;
+	job->op = SVMGPU_MIGRATE_COPY;
+	job->src_mem = src_mem;
+	job->dst_mem = dst_mem;
+	memcpy(job->segs, segs, flex_array_size(job, segs, nsegs));
+	return svmgpu_migrate_submit(m, job, dep);
+}
+
+/**
+ * svmgpu_migrate_clear() - queue a job that zeroes VRAM
+ * @m: the engine
+ * @vram_offset: first byte to clear
+ * @size: bytes to clear
+ * @dep: fence to wait for first, or NULL
+ *
+ * Return: the job's finished fence or an ERR_PTR.
+ */
+struct dma_fence *svmgpu_migrate_clear(struct svmgpu_migrate *m, u64 vram_offset, u64 size,
+				       struct dma_fence *dep)
+{
+	struct svmgpu_migrate_job *job;
+
+	job = kvzalloc(struct_size(job, segs, 1), GFP_KERNEL);
+	if (!job)
+		return ERR_PTR(-ENOMEM);
+	job->nsegs = 1;
+	job->op = SVMGPU_MIGRATE_CLEAR;
+	job->dst_mem = SVMGPU_MEM_VRAM;
+	job->segs[0].dst = vram_offset;
+	job->segs[0].size = size;
+	return svmgpu_migrate_submit(m, job, dep);
+}
+
+/**
+ * svmgpu_migrate_init() - start the migrate engine of a device
+ * @sdev: the device
+ * @m: the engine to initialise
+ *
+ * Return: 0 or a negative errno.
+ */
+int svmgpu_migrate_init(struct svmgpu_device *sdev, struct svmgpu_migrate *m)
+{
+	const struct drm_sched_init_args args = {
+		.ops = &svmgpu_migrate_sched_ops,
+		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
+		.credit_limit = 64,
+		.timeout = msecs_to_jiffies(SVMGPU_MIGRATE_TIMEOUT_MS),
+		.name = "svmgpu-migrate",
+		.dev = sdev->drm.dev,
+	};
+	struct drm_gpu_scheduler *sched = &m->sched;
+	int err;
+
+	m->sdev = sdev;
+	mutex_init(&m->submit_lock);
+	atomic_set(&m->fail_next, 0);
+	err = drm_sched_init(&m->sched, &args);
+	if (err)
+		return err;
+	err = drm_sched_entity_init(&m->entity, DRM_SCHED_PRIORITY_KERNEL, &sched, 1, NULL);
+	if (err)
+		drm_sched_fini(&m->sched);
+	return err;
+}
+
+/**
+ * svmgpu_migrate_fini() - drain and stop the migrate engine
+ * @m: the engine
+ */
+void svmgpu_migrate_fini(struct svmgpu_migrate *m)
+{
+	drm_sched_entity_destroy(&m->entity);
+	drm_sched_fini(&m->sched);
+	mutex_destroy(&m->submit_lock);
+}

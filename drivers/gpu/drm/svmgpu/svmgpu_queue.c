@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The svmgpu authors
+ */
+
+/**
+ * DOC: queues and exec
+ *
+ * Every queue is a drm_gpu_scheduler with one entity. An exec turns into a
+ * job whose dependencies are the in-syncs; its finished fence is installed
+ * in the out-syncs. run_job() is the GPU: it executes the command buffer to
+ * the end, servicing GPU page faults on the way, and completes the job
+ * without a hardware fence. A job that fails bans its queue: the error and
+ * the faulting address are kept for %DRM_IOCTL_SVMGPU_QUEUE_GET_FAULT and
+ * later jobs of the queue are cancelled.
+ *
+ * The job fences depend on GPU page-fault handling (memory allocation,
+ * mmap_lock), so svmgpu never publishes them where memory reclaim could wait
+ * for them: there is no dma_resv and no implicit synchronisation, only
+ * syncobjs the application waits on.
+ */
+
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_file.h>
+#include <drm/drm_syncobj.h>
+#include <drm/svmgpu_drm.h>
+
+#include "svmgpu_device.h"
+#include "svmgpu_file.h"
+#include "svmgpu_gpu.h"
+#include "svmgpu_queue.h"
+#include "svmgpu_stats.h"
+#include "svmgpu_vm.h"
+
+/* In-flight command buffers per queue. */
+#define SVMGPU_QUEUE_DEPTH	64
+
+struct svmgpu_job {
+	struct drm_sched_job base;
+	struct svmgpu_queue *q;
+	u64 batch;
+};
+
+static struct svmgpu_job *to_svmgpu_job(struct drm_sched_job *job)
+{
+	return container_of(job, struct svmgpu_job, base);
+}
+
+static struct dma_fence *svmgpu_queue_run_job(struct drm_sched_job *sched_job)
+{
+	struct svmgpu_job *job = to_svmgpu_job(sched_job);
+	struct svmgpu_queue *q = job->q;
+	struct svmgpu_gpu_fault fault = {};
+	int err;
+
+	spin_lock(&q->lock);
+	err = q->banned ? -ECANCELED : 0;
+	spin_unlock(&q->lock);
+	if (!err)
+		err = sched_job->s_fence->finished.error;
+	if (err)
+		return ERR_PTR(err);
+
+	err = svmgpu_gpu_execute(q->vm, job->batch, &fault);
+	svmgpu_stat_inc(q->vm->sdev, DRM_SVMGPU_STAT_JOBS);
+	if (err) {
+		spin_lock(&q->lock);
+		if (!q->banned) {
+			q->banned = true;
+			q->error = err;
+			q->fault_address = fault.address;
+			q->fault_access = fault.access;
+		}
+		spin_unlock(&q->lock);
+		return ERR_PTR(err);
+	}
+	return NULL;
+}
+
+static enum drm_gpu_sched_stat svmgpu_queue_timedout_job(struct drm_sched_job *sched_job)
+{
+	/* Jobs complete inside run_job(); nothing can be outstanding. */
+	return DRM_GPU_SCHED_STAT_NO_HANG;
+}
+
+static void svmgpu_queue_free_job(struct drm_sched_job *sched_job)
+{
+	drm_sched_job_cleanup(sched_job);
+	kfree(to_svmgpu_job(sched_job));
+}
+
+static const struct drm_sched_backend_ops svmgpu_queue_sched_ops = {
+	.run_job = svmgpu_queue_run_job,
+	.timedout_job = svmgpu_queue_timedout_job,
+	.free_job = svmgpu_queue_free_job,
+};
+
+/**
+ * svmgpu_queue_destroy() - wait for a queue's jobs and free it
+ * @q: the queue, already unreachable from userspace
+ */
+void svmgpu_queue_destroy(struct svmgpu_queue *q)
+{
+	drm_sched_entity_destroy(&q->entity);
+	drm_sched_fini(&q->sched);
+	svmgpu_vm_put(q->vm);
+	mutex_destroy(&q->submit_lock);
+	kfree(q);
+}
+
+/**
+ * svmgpu_queue_create_ioctl() - %DRM_IOCTL_SVMGPU_QUEUE_CREATE
+ * @drm: the device
+ * @data: &struct drm_svmgpu_queue_create
+ * @file: the caller
+ *
+ * Return: 0, -EINVAL, -ENOENT, -ENOSPC, -ENOMEM or -ENODEV.
+ */
+int svmgpu_queue_create_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct svmgpu_file *sfile = file->driver_priv;
+	struct drm_svmgpu_queue_create *args = data;
+	struct drm_sched_init_args sargs = {
+		.ops = &svmgpu_queue_sched_ops,
+		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
+		.credit_limit = SVMGPU_QUEUE_DEPTH,
+		.timeout = MAX_SCHEDULE_TIMEOUT,
+		.name = "svmgpu-queue",
+		.dev = drm->dev,
+	};
+	struct drm_gpu_scheduler *sched;
+	struct svmgpu_queue *q;
+	int err, idx;
+
+	if (args->flags || args->pad || args->queue_id)
+		return -EINVAL;
+
+	q = kzalloc(sizeof(*q), GFP_KERNEL);
+	if (!q)
+		return -ENOMEM;
+	q->vm = svmgpu_file_get_vm(sfile, args->vm_id);
+	if (!q->vm) {
+		kfree(q);
+		return -ENOENT;
+	}
+	mutex_init(&q->submit_lock);
+	spin_lock_init(&q->lock);
+
+	if (!drm_dev_enter(drm, &idx)) {
+		err = -ENODEV;
+		goto err_free;
+	}
+	err = drm_sched_init(&q->sched, &sargs);
+	if (err)
+		goto err_exit;
+	sched = &q->sched;
+	err = drm_sched_entity_init(&q->entity, DRM_SCHED_PRIORITY_NORMAL, &sched, 1, NULL);
+	if (err)
+		goto err_sched;
+	err = xa_alloc(&sfile->queues, &args->queue_id, q, SVMGPU_MAX_IDS, GFP_KERNEL);
+	if (err) {
+		err = err == -EBUSY ? -ENOSPC : err;
+		goto err_entity;
+	}
+	drm_dev_exit(idx);
+	return 0;
+
+err_entity:
+	drm_sched_entity_destroy(&q->entity);
+err_sched:
+	drm_sched_fini(&q->sched);
+err_exit:
+	drm_dev_exit(idx);
+err_free:
+	svmgpu_vm_put(q->vm);
+	mutex_destroy(&q->submit_lock);
+	kfree(q);
+	return err;
+}
+
+/**
+ * svmgpu_queue_destroy_ioctl() - %DRM_IOCTL_SVMGPU_QUEUE_DESTROY
+ * @drm: the device
+ * @data: &struct drm_svmgpu_queue_destroy
+ * @file: the caller
+ *
+ * Return: 0, -EINVAL or -ENOENT.
+ */
+int svmgpu_queue_destroy_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct svmgpu_file *sfile = file->driver_priv;
+	struct drm_svmgpu_queue_destroy *args = data;
+	struct svmgpu_queue *q;
+
+	if (args->pad)
+		return -EINVAL;
+	down_write(&sfile->queues_sem);
+	q = xa_erase(&sfile->queues, args->queue_id);
+	up_write(&sfile->queues_sem);
+	if (!q)
+		return -ENOENT;
+	svmgpu_queue_destroy(q);
+	return 0;
+}
+
+/* Copy in and check a sync array. */
+static struct drm_svmgpu_sync *svmgpu_copy_syncs(u64 ptr, u32 count)
+{
+	struct drm_svmgpu_sync *syncs;
+	u32 i;
+
+	if (!count)
+		return NULL;
+	syncs = memdup_array_user(u64_to_user_ptr(ptr), count, sizeof(*syncs));
+	if (IS_ERR(syncs))
+		return syncs;
+	for (i = 0; i < count; i++) {
+		if (syncs[i].flags) {
+			kvfree(syncs);
+			return ERR_PTR(-EINVAL);
+		}
+	}
+	return syncs;
+}
+
+struct svmgpu_out_sync {
+	struct drm_syncobj *syncobj;
+	struct dma_fence_chain *chain;
+	u64 point;
+};
+
+/**
+ * svmgpu_exec_ioctl() - %DRM_IOCTL_SVMGPU_EXEC
+ * @drm: the device
+ * @data: &struct drm_svmgpu_exec
+ * @file: the caller
+ *
+ * Return: 0, -EINVAL, -ENOENT, -ECANCELED, -EFAULT, -ENOMEM or -ENODEV.
+ */
+int svmgpu_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct svmgpu_file *sfile = file->driver_priv;
+	struct drm_svmgpu_exec *args = data;
+	struct drm_svmgpu_sync *in = NULL, *out = NULL;
+	struct svmgpu_out_sync *osync = NULL;
+	struct dma_fence *fence;
+	struct svmgpu_queue *q;
+	struct svmgpu_job *job;
+	bool banned;
+	int err, idx;
+	u32 i;
+
+	if (args->flags || !IS_ALIGNED(args->batch_address, 8) ||
+	    args->num_in_syncs > DRM_SVMGPU_MAX_SYNCS ||
+	    args->num_out_syncs > DRM_SVMGPU_MAX_SYNCS)
+		return -EINVAL;
+
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
+
+	/* Held for read, the queue table semaphore keeps the queue alive. */
+	down_read(&sfile->queues_sem);
+	q = xa_load(&sfile->queues, args->queue_id);
+	err = -ENOENT;
+	if (!q)
+		goto out_unlock;
+	spin_lock(&q->lock);
+	banned = q->banned;
+	spin_unlock(&q->lock);
+	err = -ECANCELED;
+	if (banned)
+		goto out_unlock;
+
+	in = svmgpu_copy_syncs(args->in_syncs, args->num_in_syncs);
+	out = svmgpu_copy_syncs(args->out_syncs, args->num_out_syncs);
+	if (IS_ERR(in) || IS_ERR(out)) {
+		err = IS_ERR(in) ? PTR_ERR(in) : PTR_ERR(out);
+		goto out_free_syncs;
+	}
+	osync = kcalloc(args->num_out_syncs, sizeof(*osync), GFP_KERNEL);
+	err = -ENOMEM;
+	if (args->num_out_syncs && !osync)
+		goto out_free_syncs;
+	for (i = 0; i < args->num_out_syncs; i++) {
+		err = -ENOENT;
+		osync[i].syncobj = drm_syncobj_find(file, out[i].handle);
+		if (!osync[i].syncobj)
+			goto out_put_osync;
+		osync[i].point = out[i].timeline_point;
+		if (osync[i].point) {
+			err = -ENOMEM;
+			osync[i].chain = dma_fence_chain_alloc();
+			if (!osync[i].chain)
+				goto out_put_osync;
+		}
+	}
+
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	err = -ENOMEM;
+	if (!job)
+		goto out_put_osync;
+	err = drm_sched_job_init(&job->base, &q->entity, 1, q, file->client_id);
+	if (err) {
+		kfree(job);
+		goto out_put_osync;
+	}
+	job->q = q;
+	job->batch = args->batch_address;
+	for (i = 0; i < args->num_in_syncs; i++) {
+		err = drm_sched_job_add_syncobj_dependency(&job->base, file, in[i].handle,
+							   in[i].timeline_point);
+		if (err) {
+			drm_sched_job_cleanup(&job->base);
+			kfree(job);
+			goto out_put_osync;
+		}
+	}
+
+	mutex_lock(&q->submit_lock);
+	drm_sched_job_arm(&job->base);
+	fence = dma_fence_get(&job->base.s_fence->finished);
+	drm_sched_entity_push_job(&job->base);
+	mutex_unlock(&q->submit_lock);
+
+	for (i = 0; i < args->num_out_syncs; i++) {
+		if (osync[i].chain) {
+			drm_syncobj_add_point(osync[i].syncobj, osync[i].chain, fence,
+					      osync[i].point);
+			osync[i].chain = NULL;
+		} else {
+			drm_syncobj_replace_fence(osync[i].syncobj, fence);
+		}
+	}
+	dma_fence_put(fence);
+	err = 0;
+
+out_put_osync:
+	for (i = 0; osync && i < args->num_out_syncs; i++) {
+		dma_fence_chain_free(osync[i].chain);
+		if (osync[i].syncobj)
+			drm_syncobj_put(osync[i].syncobj);
+	}
+	kfree(osync);
+out_free_syncs:
+	if (!IS_ERR(in))
+		kvfree(in);
+	if (!IS_ERR(out))
+		kvfree(out);
+out_unlock:
+	up_read(&sfile->queues_sem);
+	drm_dev_exit(idx);
+	return err;
+}
+
+/**
+ * svmgpu_queue_get_fault_ioctl() - %DRM_IOCTL_SVMGPU_QUEUE_GET_FAULT
+ * @drm: the device
+ * @data: &struct drm_svmgpu_queue_get_fault
+ * @file: the caller
+ *
+ * Return: 0, -EINVAL or -ENOENT.
+ */
+int svmgpu_queue_get_fault_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct svmgpu_file *sfile = file->driver_priv;
+	struct drm_svmgpu_queue_get_fault *args = data;
+	struct svmgpu_queue *q;
+	int err = 0;
+
+	if (args->flags || args->pad || args->banned || args->error || args->fault_address ||
+	    args->fault_access)
+		return -EINVAL;
+
+	down_read(&sfile->queues_sem);
+	q = xa_load(&sfile->queues, args->queue_id);
+	if (q) {
+		spin_lock(&q->lock);
+		args->banned = q->banned;
+		args->error = q->error;
+		args->fault_address = q->fault_address;
+		args->fault_access = q->fault_access;
+		spin_unlock(&q->lock);
+	} else {
+		err = -ENOENT;
+	}
+	up_read(&sfile->queues_sem);
+	return err;
+}

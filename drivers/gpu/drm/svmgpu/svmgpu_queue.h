@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Copyright (C) 2026 The svmgpu authors
+ */
+#ifndef _SVMGPU_QUEUE_H_
+#define _SVMGPU_QUEUE_H_
+
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include <drm/gpu_scheduler.h>
+
+struct drm_device;
+struct drm_file;
+struct svmgpu_vm;
+
+/**
+ * struct svmgpu_queue - an execution queue: a scheduler of its own, so a
+ * queue stalled on GPU faults never holds up another
+ */
+struct svmgpu_queue {
+	/** @vm: the VM its command buffers run in (a reference) */
+	struct svmgpu_vm *vm;
+	/** @sched: runs one command buffer at a time */
+	struct drm_gpu_scheduler sched;
+	/** @entity: the queue's only entity */
+	struct drm_sched_entity entity;
+	/** @submit_lock: serialises arm + push of the queue's jobs */
+	struct mutex submit_lock;
+	/** @lock: protects @banned, @error, @fault_address, @fault_access */
+	spinlock_t lock;
+	/** @banned: a job failed; later jobs are cancelled */
+	bool banned;
+	/** @error: the failed job's error */
+	int error;
+	/** @fault_address: GPU address of the unresolved fault */
+	u64 fault_address;
+	/** @fault_access: DRM_SVMGPU_ACCESS_* of that fault */
+	u32 fault_access;
+};
+
+void svmgpu_queue_destroy(struct svmgpu_queue *q);
+
+int svmgpu_queue_create_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
+int svmgpu_queue_destroy_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
+int svmgpu_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
+int svmgpu_queue_get_fault_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
+
+#endif /* _SVMGPU_QUEUE_H_ */

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The svmgpu authors
+ */
+#include "svmgpu_device.h"
+#include "svmgpu_migrate.h"
+#include "svmgpu_stats.h"
+
+/**
+ * svmgpu_stats_add_copy() - count the KiB a migrate job copied
+ * @sdev: the device
+ * @to_vram: direction
+ * @segs: the job's pieces
+ * @nsegs: number of @segs
+ */
+void svmgpu_stats_add_copy(struct svmgpu_device *sdev, bool to_vram,
+			   const struct svmgpu_migrate_seg *segs, unsigned int nsegs)
+{
+	u64 bytes = 0;
+	unsigned int i;
+
+	for (i = 0; i < nsegs; i++)
+		bytes += segs[i].size;
+	svmgpu_stat_add(sdev, to_vram ? DRM_SVMGPU_STAT_COPY_TO_VRAM_KIB :
+			DRM_SVMGPU_STAT_COPY_TO_RAM_KIB, bytes >> 10);
+}

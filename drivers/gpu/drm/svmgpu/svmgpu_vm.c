@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The svmgpu authors
+ */
+
+/**
+ * DOC: GPU page faults
+ *
+ * A VM mirrors its process with drm_gpusvm (2M, 64K and 4K chunks). The GPU
+ * translates every access through the VM's page table, a maple tree of
+ * bound ranges with one PTE per page. A miss or a permission failure is a
+ * GPU page fault, serviced by svmgpu_vm_fault():
+ *
+ * collect garbage -> find or insert the range -> migrate it to VRAM when the
+ * policy asks and it is not there yet -> get its pages (read faults map
+ * read-only; a write fault on a read-only binding unmaps and maps again
+ * writable) -> bind under the notifier lock, retrying when CPU mappings
+ * changed meanwhile.
+ *
+ * The GPU holds the notifier lock for read while it translates and accesses
+ * memory; the invalidation callback holds it for write while it clears the
+ * ranges' bound flags and DMA-unmaps their pages, so once it returns no GPU
+ * access to the old pages can be in flight. On MMU_NOTIFY_UNMAP the range is
+ * marked unmapped and handed to the garbage collector, which removes it from
+ * the page table and from drm_gpusvm (evicting device memory first on a
+ * partial unmap).
+ */
+
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_pagemap.h>
+#include <drm/drm_print.h>
+#include <drm/svmgpu_drm.h>
+
+#include "svmgpu_device.h"
+#include "svmgpu_params.h"
+#include "svmgpu_stats.h"
+#include "svmgpu_vm.h"
+#include "svmgpu_vram.h"
+
+#define SVMGPU_PTE_DEVMEM	BIT_ULL(0)
+#define SVMGPU_PTE_ADDR		PAGE_MASK
+
+/* Faults retried this often when CPU mappings keep changing under them. */
+#define SVMGPU_FAULT_RETRIES	8
+/* How long migrated memory stays put before a CPU fault may take it back. */
+#define SVMGPU_TIMESLICE_MS	5
+
+static const unsigned long svmgpu_chunk_sizes[] = { SZ_2M, SZ_64K, SZ_4K };
+
+static struct svmgpu_vm *gpusvm_to_vm(struct drm_gpusvm *gpusvm)
+{
+	return container_of(gpusvm, struct svmgpu_vm, gpusvm);
+}
+
+static struct svmgpu_range *to_svmgpu_range(struct drm_gpusvm_range *r)
+{
+	return container_of(r, struct svmgpu_range, base);
+}
+
+static unsigned long range_npages(struct svmgpu_range *r)
+{
+	return drm_gpusvm_range_size(&r->base) >> PAGE_SHIFT;
+}
+
+static struct drm_gpusvm_range *svmgpu_range_alloc(struct drm_gpusvm *gpusvm)
+{
+	struct svmgpu_range *r = kzalloc(sizeof(*r), GFP_KERNEL);
+
+	if (!r)
+		return NULL;
+	drm_gpusvm_init_pages(&r->pages, &gpusvm_to_vm(gpusvm)->sdev->drm);
+	INIT_LIST_HEAD(&r->gc_link);
+	return &r->base;
+}
+
+static void svmgpu_range_free(struct drm_gpusvm_range *base)
+{
+	struct svmgpu_range *r = to_svmgpu_range(base);
+
+	drm_gpusvm_free_pages(base->gpusvm, &r->pages, range_npages(r));
+	kvfree(r->pte);
+	kfree(r);
+}
+
+static void svmgpu_vm_invalidate(struct drm_gpusvm *gpusvm, struct drm_gpusvm_notifier *notifier,
+				 const struct mmu_notifier_range *mmu_range)
+{
+	struct svmgpu_vm *vm = gpusvm_to_vm(gpusvm);
+	const struct drm_gpusvm_ctx ctx = { .in_notifier = 1 };
+	struct drm_gpusvm_range *base = NULL;
+	bool queue_gc = false;
+
+	lockdep_assert_held_write(&gpusvm->notifier_lock);
+
+	drm_gpusvm_for_each_range(base, notifier, mmu_range->start, mmu_range->end) {
+		struct svmgpu_range *r = to_svmgpu_range(base);
+
+		/* Zap: GPU accesses hold the notifier lock, so none is in flight. */
+		if (r->bound)
+			svmgpu_stat_inc(vm->sdev, DRM_SVMGPU_STAT_INVALIDATIONS);
+		WRITE_ONCE(r->bound, false);
+		drm_gpusvm_unmap_pages(gpusvm, &r->pages, range_npages(r), &ctx);
+
+		if (mmu_range->event != MMU_NOTIFY_UNMAP)
+			continue;
+		drm_gpusvm_range_set_unmapped(base, &r->pages, 1, mmu_range);
+		spin_lock(&vm->gc_lock);
+		if (list_empty(&r->gc_link)) {
+			list_add_tail(&r->gc_link, &vm->gc_list);
+			queue_gc = true;
+		}
+		spin_unlock(&vm->gc_lock);
+	}
+	if (queue_gc)
+		queue_work(system_wq, &vm->gc_work);
+}
+
+static const struct drm_gpusvm_ops svmgpu_gpusvm_ops = {
+	.range_alloc = svmgpu_range_alloc,
+	.range_free = svmgpu_range_free,
+	.invalidate = svmgpu_vm_invalidate,
+};
+
+/* Take a range out of the page table and out of drm_gpusvm. */
+static void svmgpu_vm_remove_range(struct svmgpu_vm *vm, struct svmgpu_range *r)
+{
+	const struct drm_gpusvm_ctx ctx = {};
+
+	lockdep_assert_held(&vm->lock);
+
+	if (r->in_pt) {
+		mtree_erase(&vm->pt, drm_gpusvm_range_start(&r->base) >> PAGE_SHIFT);
+		r->in_pt = false;
+	}
+	/* Wait for GPU accesses that found the range before it left the table. */
+	down_write(&vm->gpusvm.notifier_lock);
+	WRITE_ONCE(r->bound, false);
+	up_write(&vm->gpusvm.notifier_lock);
+
+	drm_gpusvm_unmap_pages(&vm->gpusvm, &r->pages, range_npages(r), &ctx);
+	drm_gpusvm_range_remove(&vm->gpusvm, &r->base);
+}
+
+static void svmgpu_vm_gc_locked(struct svmgpu_vm *vm)
+{
+	struct svmgpu_range *r;
+
+	lockdep_assert_held(&vm->lock);
+
+	spin_lock(&vm->gc_lock);
+	while ((r = list_first_entry_or_null(&vm->gc_list, struct svmgpu_range, gc_link))) {
+		list_del_init(&r->gc_link);
+		spin_unlock(&vm->gc_lock);
+
+		/* What is still mapped of a partially unmapped range goes back to RAM. */
+		if (r->base.flags.partial_unmap)
+			drm_gpusvm_range_evict(&vm->gpusvm, &r->base);
+		svmgpu_vm_remove_range(vm, r);
+
+		spin_lock(&vm->gc_lock);
+	}
+	spin_unlock(&vm->gc_lock);
+}
+
+static void svmgpu_vm_gc_work(struct work_struct *work)
+{
+	struct svmgpu_vm *vm = container_of(work, struct svmgpu_vm, gc_work);
+
+	mutex_lock(&vm->lock);
+	svmgpu_vm_gc_locked(vm);
+	mutex_unlock(&vm->lock);
+}
+
+/* Write the range's PTEs from its DMA mapping and make it visible to the GPU. */
+static int svmgpu_vm_bind(struct svmgpu_vm *vm, struct svmgpu_range *r, bool write)
+{
+	unsigned long npages = range_npages(r), i, j, k;
+	unsigned long start = drm_gpusvm_range_start(&r->base);
+	int err = 0;
+
+	lockdep_assert_held(&vm->lock);
+
+	if (!r->pte) {
+		r->pte = kvmalloc_array(npages, sizeof(*r->pte), GFP_KERNEL);
+		if (!r->pte)
+			return -ENOMEM;
+	}
+	if (!r->in_pt) {
+		err = mtree_store_range(&vm->pt, start >> PAGE_SHIFT,
+					(drm_gpusvm_range_end(&r->base) >> PAGE_SHIFT) - 1, r,
+					GFP_KERNEL);
+		if (err)
+			return err;
+		r->in_pt = true;
+	}
+
+	drm_gpusvm_notifier_lock(&vm->gpusvm);
+	if (!drm_gpusvm_pages_valid(&vm->gpusvm, &r->pages)) {
+		err = -EAGAIN;
+		goto out;
+	}
+	if (!r->bound) {
+		for (i = 0, j = 0; i < npages; j++) {
+			const struct drm_pagemap_addr *a = &r->pages.dma_addr[j];
+			u64 flags = a->proto == DRM_INTERCONNECT_DRIVER ? SVMGPU_PTE_DEVMEM : 0;
+
+			for (k = 0; k < NR_PAGES(a->order) && i < npages; k++, i++)
+				r->pte[i] = (a->addr + (k << PAGE_SHIFT)) | flags;
+		}
+		r->writable = write;
+		/* Readers check bound first: publish the PTEs before it. */
+		smp_store_release(&r->bound, true);
+		svmgpu_stat_inc(vm->sdev, DRM_SVMGPU_STAT_BINDS);
+	}
+out:
+	drm_gpusvm_notifier_unlock(&vm->gpusvm);
+	return err;
+}
+
+static bool svmgpu_vm_want_devmem(struct svmgpu_vm *vm, enum svmgpu_placement place)
+{
+	if (!vm->dpagemap)
+		return false;
+	return place == SVMGPU_PLACE_DEVICE ||
+	       (place == SVMGPU_PLACE_POLICY && svmgpu_params.migrate_on_fault);
+}
+
+static int svmgpu_errno_to_fault(int err)
+{
+	switch (err) {
+	case -EPERM:
+	case -EACCES:
+		return -EACCES;
+	case -ENOMEM:
+	case -EINTR:
+	case -ERESTARTSYS:
+		return err;
+	default:
+		return -EFAULT;
+	}
+}
+
+/*
+ * Make the range around @addr valid in the page table with at least @access
+ * rights, placed as @place asks. Called with vm->lock held. On success
+ * *range_end is the end of the range that now covers @addr.
+ */
+static int svmgpu_vm_service(struct svmgpu_vm *vm, u64 addr, unsigned int access,
+			     enum svmgpu_placement place, u64 *range_end)
+{
+	struct svmgpu_device *sdev = vm->sdev;
+	bool write = access & (DRM_SVMGPU_ACCESS_WRITE | DRM_SVMGPU_ACCESS_ATOMIC);
+	struct drm_gpusvm_ctx ctx = {
+		.device_private_page_owner = svmgpu_device_owner(sdev),
+		.read_only = !write,
+		.devmem_possible = !!vm->dpagemap,
+		.timeslice_ms = SVMGPU_TIMESLICE_MS,
+	};
+	int retries = SVMGPU_FAULT_RETRIES;
+	struct drm_gpusvm_range *base;
+	struct svmgpu_range *r;
+	unsigned long start, end;
+	bool valid;
+	int err;
+
+	lockdep_assert_held(&vm->lock);
+retry:
+	svmgpu_vm_gc_locked(vm);
+
+	base = drm_gpusvm_range_find_or_insert(&vm->gpusvm, addr, 0, TASK_SIZE, &ctx);
+	if (IS_ERR(base))
+		return svmgpu_errno_to_fault(PTR_ERR(base));
+	r = to_svmgpu_range(base);
+	start = drm_gpusvm_range_start(base);
+	end = drm_gpusvm_range_end(base);
+	*range_end = end;
+
+	drm_gpusvm_notifier_lock(&vm->gpusvm);
+	valid = drm_gpusvm_pages_valid(&vm->gpusvm, &r->pages);
+	if (valid && r->bound && (!write || r->writable) && place == SVMGPU_PLACE_POLICY) {
+		drm_gpusvm_notifier_unlock(&vm->gpusvm);
+		svmgpu_stat_inc(sdev, DRM_SVMGPU_STAT_GPU_FAULTS_VALID);
+		return 0;
+	}
+	drm_gpusvm_notifier_unlock(&vm->gpusvm);
+
+	if (valid && ((write && !r->writable) || place == SVMGPU_PLACE_SYSTEM)) {
+		/* Upgrade to writable, or move: drop the current mapping first. */
+		down_write(&vm->gpusvm.notifier_lock);
+		WRITE_ONCE(r->bound, false);
+		up_write(&vm->gpusvm.notifier_lock);
+		drm_gpusvm_unmap_pages(&vm->gpusvm, &r->pages, range_npages(r),
+				       &(struct drm_gpusvm_ctx){});
+	}
+
+	if (place == SVMGPU_PLACE_SYSTEM) {
+		/* Device pages of the range go back to RAM. */
+		err = drm_gpusvm_range_evict(&vm->gpusvm, base);
+		if (err && err != -EFAULT && retries--)
+			goto retry;
+		ctx.devmem_possible = 0;
+	} else if (svmgpu_vm_want_devmem(vm, place) &&
+		   drm_gpusvm_scan_mm(base, ctx.device_private_page_owner,
+				      vm->dpagemap->pagemap) != DRM_GPUSVM_SCAN_EQUAL) {
+		err = drm_pagemap_populate_mm(vm->dpagemap, start, end, vm->gpusvm.mm,
+					      ctx.timeslice_ms);
+		/* No VRAM, a file-backed VMA, a race: the range stays in RAM. */
+		if (err)
+			drm_dbg(&sdev->drm, "migration of 0x%lx-0x%lx failed: %d\n",
+				start, end, err);
+	}
+
+	err = drm_gpusvm_get_pages(&vm->gpusvm, &r->pages, vm->gpusvm.mm,
+				   &base->notifier->notifier, start, end, &ctx);
+	if (err == -EOPNOTSUPP || err == -EFAULT || (err == -EPERM && !write)) {
+		/* CPU mappings changed, or mixed placement: settle it in RAM and retry. */
+		if (retries--) {
+			if (err == -EOPNOTSUPP)
+				drm_gpusvm_range_evict(&vm->gpusvm, base);
+			goto retry;
+		}
+	}
+	if (err)
+		return svmgpu_errno_to_fault(err);
+
+	err = svmgpu_vm_bind(vm, r, write);
+	if (err == -EAGAIN && retries--)
+		goto retry;
+	return err ? svmgpu_errno_to_fault(err) : 0;
+}
+
+/**
+ * svmgpu_vm_fault() - service a GPU page fault
+ * @vm: the VM
+ * @addr: the faulting GPU address
+ * @access: DRM_SVMGPU_ACCESS_* of the faulting access
+ *
+ * Return: 0 when the access can be retried, -EFAULT for an address nothing
+ * is mapped at, -EACCES for a write to a read-only mapping, -ENOMEM.
+ */
+int svmgpu_vm_fault(struct svmgpu_vm *vm, u64 addr, unsigned int access)
+{
+	u64 end;
+	int err;
+
+	mutex_lock(&vm->lock);
+	svmgpu_stat_inc(vm->sdev, DRM_SVMGPU_STAT_GPU_FAULTS);
+	err = svmgpu_vm_service(vm, addr & PAGE_MASK, access, SVMGPU_PLACE_POLICY, &end);
+	if (err)
+		svmgpu_stat_inc(vm->sdev, DRM_SVMGPU_STAT_GPU_FAULTS_FAILED);
+	mutex_unlock(&vm->lock);
+	return err;
+}
+
+/**
+ * svmgpu_vm_prefetch() - migrate and bind a range ahead of GPU use
+ * @vm: the VM
+ * @start: page-aligned start
+ * @end: page-aligned end
+ * @place: %SVMGPU_PLACE_DEVICE or %SVMGPU_PLACE_SYSTEM
+ *
+ * Return: 0 or the error of the first range that failed.
+ */
+int svmgpu_vm_prefetch(struct svmgpu_vm *vm, u64 start, u64 end, enum svmgpu_placement place)
+{
+	u64 addr = start, range_end;
+	int err = 0;
+
+	mutex_lock(&vm->lock);
+	while (addr < end) {
+		err = svmgpu_vm_service(vm, addr, DRM_SVMGPU_ACCESS_READ, place, &range_end);
+		if (err)
+			break;
+		addr = range_end;
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+	}
+	mutex_unlock(&vm->lock);
+	return err;
+}
+
+/* Kernel address of @addr if the page table grants @write; notifier lock held. */
+static void *svmgpu_vm_translate(struct svmgpu_vm *vm, u64 addr, bool write)
+{
+	struct svmgpu_range *r;
+	u64 pte;
+
+	lockdep_assert_held(&vm->gpusvm.notifier_lock);
+
+	r = mtree_load(&vm->pt, addr >> PAGE_SHIFT);
+	if (!r || !smp_load_acquire(&r->bound) || (write && !r->writable))
+		return NULL;
+	pte = r->pte[(addr - drm_gpusvm_range_start(&r->base)) >> PAGE_SHIFT];
+	if (pte & SVMGPU_PTE_DEVMEM)
+		return svmgpu_vram_vaddr(&vm->sdev->vram, pte & SVMGPU_PTE_ADDR, PAGE_SIZE) +
+		       offset_in_page(addr);
+	return svmgpu_sysmem_vaddr(vm->sdev->drm.dev, pte & SVMGPU_PTE_ADDR) +
+	       offset_in_page(addr);
+}
+
+/**
+ * svmgpu_vm_access() - a GPU read or write of VM memory, faulting as needed
+ * @vm: the VM
+ * @addr: GPU address
+ * @buf: kernel buffer to read into or write from
+ * @len: bytes
+ * @write: direction
+ * @fault_addr: set to the unresolvable address on failure
+ *
+ * Return: 0 or the error of the unresolvable fault.
+ */
+int svmgpu_vm_access(struct svmgpu_vm *vm, u64 addr, void *buf, size_t len, bool write,
+		     u64 *fault_addr)
+{
+	unsigned int access = write ? DRM_SVMGPU_ACCESS_WRITE : DRM_SVMGPU_ACCESS_READ;
+
+	while (len) {
+		size_t n = min_t(size_t, len, PAGE_SIZE - offset_in_page(addr));
+		void *p;
+		int err;
+
+		drm_gpusvm_notifier_lock(&vm->gpusvm);
+		p = svmgpu_vm_translate(vm, addr, write);
+		if (p) {
+			if (write)
+				memcpy(p, buf, n);
+			else
+				memcpy(buf, p, n);
+		}
+		drm_gpusvm_notifier_unlock(&vm->gpusvm);
+
+		if (!p) {
+			err = svmgpu_vm_fault(vm, addr, access);
+			if (err) {
+				*fault_addr = addr;
+				return err;
+			}
+			continue;
+		}
+		addr += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static u64 svmgpu_atomic_apply(void *p, u32 op, bool is64, u64 operand, u64 compare)
+{
+	if (is64) {
+		atomic64_t *v = p;
+
+		switch (op) {
+		case DRM_SVMGPU_ATOMIC_ADD:
+			return atomic64_fetch_add(operand, v);
+		case DRM_SVMGPU_ATOMIC_INC:
+			return atomic64_fetch_add(1, v);
+		case DRM_SVMGPU_ATOMIC_XCHG:
+			return atomic64_xchg(v, operand);
+		default:
+			return atomic64_cmpxchg(v, compare, operand);
+		}
+	} else {
+		atomic_t *v = p;
+
+		switch (op) {
+		case DRM_SVMGPU_ATOMIC_ADD:
+			return (u32)atomic_fetch_add((u32)operand, v);
+		case DRM_SVMGPU_ATOMIC_INC:
+			return (u32)atomic_fetch_add(1, v);
+		case DRM_SVMGPU_ATOMIC_XCHG:
+			return (u32)atomic_xchg(v, (u32)operand);
+		default:
+			return (u32)atomic_cmpxchg(v, (u32)compare, (u32)operand);
+		}
+	}
+}
+
+/**
+ * svmgpu_vm_atomic() - a GPU atomic read-modify-write of VM memory
+ * @vm: the VM
+ * @addr: naturally aligned GPU address
+ * @op: &enum drm_svmgpu_atomic_op
+ * @is64: 64-bit operation
+ * @operand: value to add or store
+ * @compare: expected value for cmpxchg
+ * @old: receives the previous value
+ * @fault_addr: set to the unresolvable address on failure
+ *
+ * The operation is atomic with respect to the CPU and other GPU queues: it
+ * runs on the page the CPU maps, or on the device page when the data lives
+ * in VRAM (and the CPU cannot map it then).
+ *
+ * Return: 0 or the error of the unresolvable fault.
+ */
+int svmgpu_vm_atomic(struct svmgpu_vm *vm, u64 addr, u32 op, bool is64, u64 operand,
+		     u64 compare, u64 *old, u64 *fault_addr)
+{
+	for (;;) {
+		void *p;
+		int err;
+
+		drm_gpusvm_notifier_lock(&vm->gpusvm);
+		p = svmgpu_vm_translate(vm, addr, true);
+		if (p)
+			*old = svmgpu_atomic_apply(p, op, is64, operand, compare);
+		drm_gpusvm_notifier_unlock(&vm->gpusvm);
+		if (p)
+			return 0;
+
+		err = svmgpu_vm_fault(vm, addr, DRM_SVMGPU_ACCESS_ATOMIC);
+		if (err) {
+			*fault_addr = addr;
+			return err;
+		}
+	}
+}
+
+/**
+ * svmgpu_vm_create() - create a VM mirroring the current process
+ * @sdev: the device
+ *
+ * Return: the VM with one reference, or an ERR_PTR.
+ */
+struct svmgpu_vm *svmgpu_vm_create(struct svmgpu_device *sdev)
+{
+	struct svmgpu_vm *vm;
+	int err;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	if (!vm)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&vm->ref);
+	vm->sdev = sdev;
+	mutex_init(&vm->lock);
+	mt_init(&vm->pt);
+	spin_lock_init(&vm->gc_lock);
+	INIT_LIST_HEAD(&vm->gc_list);
+	INIT_WORK(&vm->gc_work, svmgpu_vm_gc_work);
+
+	vm->dpagemap = svmgpu_vram_get_pagemap(&sdev->vram);
+	if (IS_ERR(vm->dpagemap)) {
+		drm_dbg(&sdev->drm, "no device memory for the VM: %pe\n", vm->dpagemap);
+		vm->dpagemap = NULL;
+	}
+
+	err = drm_gpusvm_init(&vm->gpusvm, "svmgpu", current->mm, 0, TASK_SIZE, SZ_512M,
+			      &svmgpu_gpusvm_ops, svmgpu_chunk_sizes,
+			      ARRAY_SIZE(svmgpu_chunk_sizes));
+	if (err) {
+		drm_pagemap_put(vm->dpagemap);
+		kfree(vm);
+		return ERR_PTR(err);
+	}
+	drm_gpusvm_driver_set_lock(&vm->gpusvm, &vm->lock);
+	return vm;
+}
+
+static void svmgpu_vm_release(struct kref *ref)
+{
+	struct svmgpu_vm *vm = container_of(ref, struct svmgpu_vm, ref);
+	unsigned long index = 0;
+	struct svmgpu_range *r;
+
+	cancel_work_sync(&vm->gc_work);
+	mutex_lock(&vm->lock);
+	svmgpu_vm_gc_locked(vm);
+	while ((r = mt_find(&vm->pt, &index, ULONG_MAX))) {
+		svmgpu_vm_remove_range(vm, r);
+		index = 0;
+	}
+	mutex_unlock(&vm->lock);
+
+	/* Ranges never bound are still in drm_gpusvm; fini removes them. */
+	drm_gpusvm_fini(&vm->gpusvm);
+	mtree_destroy(&vm->pt);
+	drm_pagemap_put(vm->dpagemap);
+	mutex_destroy(&vm->lock);
+	kfree(vm);
+}
+
+/**
+ * svmgpu_vm_put() - drop a VM reference
+ * @vm: the VM, or NULL
+ */
+void svmgpu_vm_put(struct svmgpu_vm *vm)
+{
+	if (vm)
+		kref_put(&vm->ref, svmgpu_vm_release);
+}

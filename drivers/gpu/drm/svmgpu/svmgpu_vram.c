@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The svmgpu authors
+ */
+
+/**
+ * DOC: device memory
+ *
+ * Each device has ``vram_size_mb`` of VRAM: a vmalloc'ed area of system
+ * pages the CPU never maps to userspace, addressed by offset. The CPU side
+ * sees it as MEMORY_DEVICE_PRIVATE struct pages registered on a free
+ * physical range, whose &dev_pagemap_ops come from drm_pagemap: a CPU touch
+ * of a device page faults, and drm_pagemap migrates it back to RAM with the
+ * driver's copy_to_ram().
+ *
+ * A migration to VRAM (drm_pagemap populate_mm) allocates buddy blocks,
+ * queues a clear of them on the migrate engine and hands the clear's fence
+ * to drm_pagemap as the allocation's pre_migrate_fence; copy_to_devmem()
+ * makes it the scheduler dependency of the copy. Allocations sit on an LRU;
+ * when VRAM runs out, the least recently used one is evicted to RAM with
+ * drm_pagemap_evict_to_ram() and the allocation is retried.
+ */
+
+#include <linux/ioport.h>
+#include <linux/kref.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/sizes.h>
+#include <linux/vmalloc.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_print.h>
+
+#include "svmgpu_device.h"
+#include "svmgpu_drv.h"
+#include "svmgpu_migrate.h"
+#include "svmgpu_stats.h"
+#include "svmgpu_vram.h"
+
+/**
+ * struct svmgpu_devmem - one VRAM allocation backing migrated pages
+ * @base: the drm_pagemap allocation
+ * @vram: where it was allocated
+ * @blocks: its buddy blocks
+ * @lru_link: on &svmgpu_vram.lru until released or picked for eviction
+ * @ref: the pages hold one reference, an evictor another
+ * @release_work: frees the blocks; release may be called in atomic context
+ */
+struct svmgpu_devmem {
+	struct drm_pagemap_devmem base;
+	struct svmgpu_vram *vram;
+	struct list_head blocks;
+	struct list_head lru_link;
+	struct kref ref;
+	struct work_struct release_work;
+};
+
+static struct svmgpu_devmem *to_devmem(struct drm_pagemap_devmem *d)
+{
+	return container_of(d, struct svmgpu_devmem, base);
+}
+
+static struct svmgpu_pagemap *page_to_spm(struct page *page)
+{
+	return container_of(page_pgmap(page), struct svmgpu_pagemap, pagemap);
+}
+
+/**
+ * svmgpu_vram_page_offset() - VRAM offset of a device page
+ * @page: a device-private page of an svmgpu pagemap
+ *
+ * Return: the byte offset in VRAM.
+ */
+u64 svmgpu_vram_page_offset(struct page *page)
+{
+	return (u64)(page_to_pfn(page) - page_to_spm(page)->pfn_first) << PAGE_SHIFT;
+}
+
+/**
+ * svmgpu_vram_vaddr() - kernel address of a piece of VRAM
+ * @vram: the VRAM
+ * @offset: byte offset
+ * @size: bytes that will be accessed
+ *
+ * Return: the address, or NULL if the piece is not inside VRAM.
+ */
+void *svmgpu_vram_vaddr(struct svmgpu_vram *vram, u64 offset, u64 size)
+{
+	if (offset > vram->size || size > vram->size - offset)
+		return NULL;
+	return vram->backing + offset;
+}
+
+static void svmgpu_devmem_free(struct kref *ref)
+{
+	kfree(container_of(ref, struct svmgpu_devmem, ref));
+}
+
+static void svmgpu_devmem_release_work(struct work_struct *work)
+{
+	struct svmgpu_devmem *devmem = container_of(work, struct svmgpu_devmem, release_work);
+	struct drm_pagemap_devmem *d = &devmem->base;
+	struct svmgpu_vram *vram = devmem->vram;
+
+	mutex_lock(&vram->lock);
+	list_del_init(&devmem->lru_link);
+	gpu_buddy_free_list(&vram->mm, &devmem->blocks, 0);
+	vram->used -= d->size;
+	mutex_unlock(&vram->lock);
+	/* Only set when the migration failed before using it. */
+	dma_fence_put(d->pre_migrate_fence);
+	d->pre_migrate_fence = NULL;
+	kref_put(&devmem->ref, svmgpu_devmem_free);
+	drm_dev_put(&vram->sdev->drm);
+}
+
+/* Called when the last device page of the allocation is freed: any context. */
+static void svmgpu_devmem_release(struct drm_pagemap_devmem *d)
+{
+	struct svmgpu_devmem *devmem = to_devmem(d);
+
+	drm_dev_get(&devmem->vram->sdev->drm);
+	queue_work(svmgpu_wq, &devmem->release_work);
+}
+
+static int svmgpu_devmem_populate_pfn(struct drm_pagemap_devmem *d, unsigned long npages,
+				      unsigned long *pfn)
+{
+	struct svmgpu_devmem *devmem = to_devmem(d);
+	struct svmgpu_vram *vram = devmem->vram;
+	unsigned long first = container_of(d->dpagemap, struct svmgpu_pagemap,
+					   dpagemap)->pfn_first;
+	struct gpu_buddy_block *block;
+	unsigned long i = 0, j, n;
+	u64 offset;
+
+	list_for_each_entry(block, &devmem->blocks, link) {
+		offset = gpu_buddy_block_offset(block);
+		n = gpu_buddy_block_size(&vram->mm, block) >> PAGE_SHIFT;
+		for (j = 0; j < n && i < npages; j++)
+			pfn[i++] = first + (offset >> PAGE_SHIFT) + j;
+	}
+	return i == npages ? 0 : -EINVAL;
+}
+
+/*
+ * Build the copy between device pages and system DMA addresses. An entry of
+ * order N covers 2^N pages and is copied in one piece; neighbours that are
+ * contiguous on both sides are merged.
+ */
+static int svmgpu_devmem_copy(struct page **pages, struct drm_pagemap_addr *addr,
+			      unsigned long npages, struct dma_fence *pre_migrate_fence,
+			      bool to_vram)
+{
+	struct svmgpu_migrate_seg *segs;
+	struct svmgpu_device *sdev = NULL;
+	struct dma_fence *fence;
+	unsigned int nsegs = 0;
+	unsigned long i;
+	int err;
+
+	segs = kvmalloc_array(npages, sizeof(*segs), GFP_KERNEL);
+	if (!segs)
+		return -ENOMEM;
+
+	for (i = 0; i < npages;) {
+		unsigned long n = 1;
+		u64 sys, dev, size;
+
+		if (!pages[i] || !addr[i].addr) {
+			i++;
+			continue;
+		}
+		n = NR_PAGES(addr[i].order);
+		size = (u64)n << PAGE_SHIFT;
+		sys = addr[i].addr;
+		dev = svmgpu_vram_page_offset(pages[i]);
+		sdev = page_to_spm(pages[i])->vram->sdev;
+		if (nsegs) {
+			struct svmgpu_migrate_seg *last = &segs[nsegs - 1];
+			u64 last_sys = to_vram ? last->src : last->dst;
+			u64 last_dev = to_vram ? last->dst : last->src;
+
+			if (last_sys + last->size == sys && last_dev + last->size == dev) {
+				last->size += size;
+				i += n;
+				continue;
+			}
+		}
+		segs[nsegs].src = to_vram ? sys : dev;
+		segs[nsegs].dst = to_vram ? dev : sys;
+		segs[nsegs].size = size;
+		nsegs++;
+		i += n;
+	}
+
+	if (!nsegs) {
+		/* Nothing to copy, but keep the ordering promise. */
+		err = pre_migrate_fence ? dma_fence_wait(pre_migrate_fence, false) : 0;
+		goto out;
+	}
+
+	fence = svmgpu_migrate_copy(&sdev->migrate,
+				    to_vram ? SVMGPU_MEM_SYSTEM : SVMGPU_MEM_VRAM,
+				    to_vram ? SVMGPU_MEM_VRAM : SVMGPU_MEM_SYSTEM,
+				    segs, nsegs, pre_migrate_fence);
+	if (IS_ERR(fence)) {
+		err = PTR_ERR(fence);
+		goto out;
+	}
+	/* drm_pagemap treats the copy as synchronous. */
+	dma_fence_wait(fence, false);
+	err = fence->error;
+	dma_fence_put(fence);
+out:
+	kvfree(segs);
+	return err;
+}
+
+static int svmgpu_devmem_copy_to_devmem(struct page **pages, struct drm_pagemap_addr *addr,
+					unsigned long npages,
+					struct dma_fence *pre_migrate_fence)
+{
+	return svmgpu_devmem_copy(pages, addr, npages, pre_migrate_fence, true);
+}
+
+static int svmgpu_devmem_copy_to_ram(struct page **pages, struct drm_pagemap_addr *addr,
+				     unsigned long npages, struct dma_fence *pre_migrate_fence)
+{
+	return svmgpu_devmem_copy(pages, addr, npages, pre_migrate_fence, false);
+}
+
+static const struct drm_pagemap_devmem_ops svmgpu_devmem_ops = {
+	.devmem_release = svmgpu_devmem_release,
+	.populate_devmem_pfn = svmgpu_devmem_populate_pfn,
+	.copy_to_devmem = svmgpu_devmem_copy_to_devmem,
+	.copy_to_ram = svmgpu_devmem_copy_to_ram,
+};
+
+/* Evict the least recently used allocation. Return: false if there is none. */
+static bool svmgpu_vram_evict_one(struct svmgpu_vram *vram)
+{
+	struct svmgpu_devmem *devmem;
+	int err;
+
+	mutex_lock(&vram->lock);
+	devmem = list_first_entry_or_null(&vram->lru, struct svmgpu_devmem, lru_link);
+	if (devmem) {
+		list_del_init(&devmem->lru_link);
+		kref_get(&devmem->ref);
+	}
+	mutex_unlock(&vram->lock);
+	if (!devmem)
+		return false;
+
+	err = drm_pagemap_evict_to_ram(&devmem->base);
+	if (err)
+		drm_dbg(&vram->sdev->drm, "eviction failed: %d\n", err);
+	else
+		svmgpu_stat_inc(vram->sdev, DRM_SVMGPU_STAT_EVICTIONS);
+	kref_put(&devmem->ref, svmgpu_devmem_free);
+	return true;
+}
+
+/**
+ * svmgpu_vram_evict_all() - migrate everything in VRAM back to RAM
+ * @vram: the VRAM
+ */
+void svmgpu_vram_evict_all(struct svmgpu_vram *vram)
+{
+	while (svmgpu_vram_evict_one(vram))
+		;
+}
+
+static int svmgpu_vram_alloc(struct svmgpu_vram *vram, struct svmgpu_devmem *devmem,
+			     unsigned long start, u64 size)
+{
+	/* 2M blocks where the range allows, so THPs migrate as 2M folios. */
+	u64 min_block = IS_ALIGNED(start | size, SZ_2M) ? SZ_2M : PAGE_SIZE;
+	int err;
+
+	if (atomic_add_unless(&vram->fail_alloc, -1, 0))
+		return -ENOSPC;
+
+	do {
+		mutex_lock(&vram->lock);
+		err = gpu_buddy_alloc_blocks(&vram->mm, 0, vram->size, size, min_block,
+					     &devmem->blocks, 0);
+		if (!err) {
+			devmem->base.size = size;
+			vram->used += size;
+			list_add_tail(&devmem->lru_link, &vram->lru);
+		}
+		mutex_unlock(&vram->lock);
+	} while (err == -ENOSPC && svmgpu_vram_evict_one(vram));
+	return err;
+}
+
+static int svmgpu_pagemap_populate_mm(struct drm_pagemap *dpagemap, unsigned long start,
+				      unsigned long end, struct mm_struct *mm,
+				      unsigned long timeslice_ms)
+{
+	struct svmgpu_pagemap *spm = container_of(dpagemap, struct svmgpu_pagemap, dpagemap);
+	struct svmgpu_vram *vram = spm->vram;
+	struct svmgpu_device *sdev = vram->sdev;
+	const struct drm_pagemap_migrate_details details = { .timeslice_ms = timeslice_ms };
+	struct svmgpu_devmem *devmem;
+	struct gpu_buddy_block *block;
+	struct dma_fence *clear = NULL;
+	u64 size = end - start;
+	int err;
+
+	devmem = kzalloc(sizeof(*devmem), GFP_KERNEL);
+	if (!devmem)
+		return -ENOMEM;
+	devmem->vram = vram;
+	INIT_LIST_HEAD(&devmem->blocks);
+	INIT_LIST_HEAD(&devmem->lru_link);
+	kref_init(&devmem->ref);
+	INIT_WORK(&devmem->release_work, svmgpu_devmem_release_work);
+
+	err = svmgpu_vram_alloc(vram, devmem, start, size);
+	if (err) {
+		kfree(devmem);
+		return err;
+	}
+
+	/* Clear the new blocks on the engine; the copy is queued behind it. */
+	list_for_each_entry(block, &devmem->blocks, link) {
+		struct dma_fence *f;
+
+		f = svmgpu_migrate_clear(&sdev->migrate, gpu_buddy_block_offset(block),
+					 gpu_buddy_block_size(&vram->mm, block), clear);
+		dma_fence_put(clear);
+		if (IS_ERR(f)) {
+			clear = NULL;
+			err = PTR_ERR(f);
+			goto err_free;
+		}
+		clear = f;
+	}
+
+	/* drm_pagemap takes over the reference on the clear fence. */
+	drm_pagemap_devmem_init(&devmem->base, sdev->drm.dev, mm, &svmgpu_devmem_ops,
+				dpagemap, size, clear);
+	err = drm_pagemap_migrate_to_devmem(&devmem->base, mm, start, end, &details);
+	if (!err)
+		svmgpu_stat_inc(sdev, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
+	/* On failure, drm_pagemap has released the allocation. */
+	return err;
+
+err_free:
+	svmgpu_devmem_release(&devmem->base);
+	return err;
+}
+
+static struct drm_pagemap_addr svmgpu_pagemap_device_map(struct drm_pagemap *dpagemap,
+							 struct device *dev, struct page *page,
+							 unsigned int order,
+							 enum dma_data_direction dir)
+{
+	return drm_pagemap_addr_encode(svmgpu_vram_page_offset(page), DRM_INTERCONNECT_DRIVER,
+				       order, dir);
+}
+
+static void svmgpu_pagemap_destroy_work(struct work_struct *work)
+{
+	struct svmgpu_pagemap *spm = container_of(work, struct svmgpu_pagemap, destroy_work);
+	struct svmgpu_vram *vram = spm->vram;
+	struct drm_device *drm = &vram->sdev->drm;
+	struct range *r = &spm->pagemap.range;
+
+	mutex_lock(&vram->lock);
+	if (vram->pagemap == spm)
+		vram->pagemap = NULL;
+	mutex_unlock(&vram->lock);
+
+	memunmap_pages(&spm->pagemap);
+	release_mem_region(r->start, range_len(r));
+	kfree(spm);
+	drm_dev_put(drm);
+}
+
+static void svmgpu_pagemap_destroy(struct drm_pagemap *dpagemap, bool is_atomic_or_reclaim)
+{
+	struct svmgpu_pagemap *spm = container_of(dpagemap, struct svmgpu_pagemap, dpagemap);
+
+	/* Keep the device until the work ran; the module is kept by its exit. */
+	drm_dev_get(&spm->vram->sdev->drm);
+	queue_work(svmgpu_wq, &spm->destroy_work);
+}
+
+static const struct drm_pagemap_ops svmgpu_pagemap_ops = {
+	.device_map = svmgpu_pagemap_device_map,
+	.populate_mm = svmgpu_pagemap_populate_mm,
+	.destroy = svmgpu_pagemap_destroy,
+};
+
+static struct svmgpu_pagemap *svmgpu_pagemap_create(struct svmgpu_vram *vram)
+{
+	struct svmgpu_device *sdev = vram->sdev;
+	struct svmgpu_pagemap *spm;
+	struct resource *res;
+	void *addr;
+	int err;
+
+	spm = kzalloc(sizeof(*spm), GFP_KERNEL);
+	if (!spm)
+		return ERR_PTR(-ENOMEM);
+	spm->vram = vram;
+	INIT_WORK(&spm->destroy_work, svmgpu_pagemap_destroy_work);
+
+	res = request_free_mem_region(&iomem_resource, vram->size, "svmgpu VRAM");
+	if (IS_ERR(res)) {
+		err = PTR_ERR(res);
+		goto err_free;
+	}
+	spm->pagemap.type = MEMORY_DEVICE_PRIVATE;
+	spm->pagemap.range.start = res->start;
+	spm->pagemap.range.end = res->end;
+	spm->pagemap.nr_range = 1;
+	spm->pagemap.owner = svmgpu_device_owner(sdev);
+	spm->pagemap.ops = drm_pagemap_pagemap_ops_get();
+	addr = memremap_pages(&spm->pagemap, numa_node_id());
+	if (IS_ERR(addr)) {
+		err = PTR_ERR(addr);
+		goto err_region;
+	}
+	spm->pfn_first = PHYS_PFN(res->start);
+
+	err = drm_pagemap_init(&spm->dpagemap, &spm->pagemap, &sdev->drm, &svmgpu_pagemap_ops);
+	if (err)
+		goto err_unmap;
+	return spm;
+
+err_unmap:
+	memunmap_pages(&spm->pagemap);
+err_region:
+	release_mem_region(res->start, resource_size(res));
+err_free:
+	kfree(spm);
+	return ERR_PTR(err);
+}
+
+/**
+ * svmgpu_vram_get_pagemap() - a reference on the device's drm_pagemap
+ * @vram: the VRAM
+ *
+ * Creates the pagemap (struct pages for VRAM) on first use.
+ *
+ * Return: the drm_pagemap, to be released with drm_pagemap_put(), or an
+ * ERR_PTR.
+ */
+struct drm_pagemap *svmgpu_vram_get_pagemap(struct svmgpu_vram *vram)
+{
+	struct svmgpu_pagemap *spm;
+	struct drm_pagemap *dpagemap = NULL;
+
+	mutex_lock(&vram->lock);
+	if (vram->pagemap)
+		dpagemap = drm_pagemap_get_unless_zero(&vram->pagemap->dpagemap);
+	if (!dpagemap) {
+		spm = svmgpu_pagemap_create(vram);
+		if (IS_ERR(spm)) {
+			dpagemap = ERR_CAST(spm);
+		} else {
+			vram->pagemap = spm;
+			dpagemap = &spm->dpagemap;
+		}
+	}
+	mutex_unlock(&vram->lock);
+	return dpagemap;
+}
+
+/**
+ * svmgpu_vram_init() - set up the VRAM of a device
+ * @sdev: the device
+ * @vram: the VRAM to initialise
+ * @size: bytes, a multiple of 2 MiB
+ *
+ * Return: 0 or a negative errno.
+ */
+int svmgpu_vram_init(struct svmgpu_device *sdev, struct svmgpu_vram *vram, u64 size)
+{
+	int err;
+
+	vram->sdev = sdev;
+	vram->size = size;
+	mutex_init(&vram->lock);
+	INIT_LIST_HEAD(&vram->lru);
+	atomic_set(&vram->fail_alloc, 0);
+	vram->backing = vmalloc_huge(size, GFP_KERNEL);
+	if (!vram->backing)
+		return -ENOMEM;
+	err = gpu_buddy_init(&vram->mm, size, PAGE_SIZE);
+	if (err) {
+		vfree(vram->backing);
+		return err;
+	}
+	return 0;
+}
+
+/**
+ * svmgpu_vram_fini() - release the VRAM of a device
+ * @vram: the VRAM; nothing may be allocated any more
+ */
+void svmgpu_vram_fini(struct svmgpu_vram *vram)
+{
+	svmgpu_vram_evict_all(vram);
+	/* Releases of evicted allocations run on svmgpu_wq. */
+	flush_workqueue(svmgpu_wq);
+	drm_WARN_ON(&vram->sdev->drm, vram->used);
+	gpu_buddy_fini(&vram->mm);
+	vfree(vram->backing);
+	mutex_destroy(&vram->lock);
+}

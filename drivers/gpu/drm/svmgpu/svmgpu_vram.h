@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Copyright (C) 2026 The svmgpu authors
+ */
+#ifndef _SVMGPU_VRAM_H_
+#define _SVMGPU_VRAM_H_
+
+#include <linux/dma-direct.h>
+#include <linux/gpu_buddy.h>
+#include <linux/list.h>
+#include <linux/memremap.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+#include <drm/drm_pagemap.h>
+
+struct svmgpu_device;
+struct svmgpu_pagemap;
+
+/**
+ * struct svmgpu_vram - the device memory of one svmgpu device
+ *
+ * VRAM is a kernel allocation of system pages (@backing) that only the
+ * device touches; the CPU sees it through MEMORY_DEVICE_PRIVATE struct pages
+ * provided by a &struct svmgpu_pagemap, the way lib/test_hmm.c models device
+ * memory. Allocations come from a buddy allocator in 2M-aligned blocks where
+ * the request allows, so migrated THPs become 2M device folios.
+ */
+struct svmgpu_vram {
+	/** @sdev: the device */
+	struct svmgpu_device *sdev;
+	/** @backing: the memory behind VRAM offsets 0..@size-1 */
+	void *backing;
+	/** @size: bytes of VRAM */
+	u64 size;
+	/** @lock: protects @mm, @lru, @pagemap and @used */
+	struct mutex lock;
+	/** @mm: the buddy allocator of VRAM offsets */
+	struct gpu_buddy mm;
+	/** @lru: live allocations, least recently used first */
+	struct list_head lru;
+	/** @pagemap: the current pagemap, or NULL when none is in use */
+	struct svmgpu_pagemap *pagemap;
+	/** @used: bytes allocated */
+	u64 used;
+	/** @fail_alloc: fault injection: fail the next N allocations */
+	atomic_t fail_alloc;
+};
+
+/**
+ * struct svmgpu_pagemap - struct pages for the VRAM of a device
+ *
+ * Created when a VM first needs device memory, destroyed once the last
+ * reference (VMs, and device pages through drm_pagemap) is gone: the
+ * drm_pagemap pins the module while it exists.
+ */
+struct svmgpu_pagemap {
+	/** @dpagemap: the drm_pagemap, refcounted */
+	struct drm_pagemap dpagemap;
+	/** @pagemap: the MEMORY_DEVICE_PRIVATE dev_pagemap */
+	struct dev_pagemap pagemap;
+	/** @vram: the VRAM these pages stand for */
+	struct svmgpu_vram *vram;
+	/** @pfn_first: pfn of VRAM offset 0 */
+	unsigned long pfn_first;
+	/** @destroy_work: tears the pagemap down outside atomic context */
+	struct work_struct destroy_work;
+};
+
+int svmgpu_vram_init(struct svmgpu_device *sdev, struct svmgpu_vram *vram, u64 size);
+void svmgpu_vram_fini(struct svmgpu_vram *vram);
+void svmgpu_vram_evict_all(struct svmgpu_vram *vram);
+struct drm_pagemap *svmgpu_vram_get_pagemap(struct svmgpu_vram *vram);
+void *svmgpu_vram_vaddr(struct svmgpu_vram *vram, u64 offset, u64 size);
+u64 svmgpu_vram_page_offset(struct page *page);
+
+/**
+ * svmgpu_sysmem_vaddr() - kernel address of a DMA-mapped system page
+ * @dev: the device the page was mapped for
+ * @addr: the DMA address
+ *
+ * svmgpu's "DMA" is direct: the device is a faux device without an IOMMU,
+ * so the address translates back to the physical page in the direct map.
+ *
+ * Return: the kernel virtual address.
+ */
+static inline void *svmgpu_sysmem_vaddr(struct device *dev, dma_addr_t addr)
+{
+	return phys_to_virt(dma_to_phys(dev, addr));
+}
+
+#endif /* _SVMGPU_VRAM_H_ */

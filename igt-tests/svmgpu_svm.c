@@ -1,0 +1,490 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright (C) 2026 The svmgpu authors
+ *
+ * svmgpu_svm: the GPU reads and writes ordinary CPU memory through GPU page
+ * faults; data moves to device memory and back; faults the driver cannot
+ * resolve fail the job cleanly. Every subtest checks the data from the CPU.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "drm.h"
+#include "svmgpu_igt.h"
+#include "svmgpu_test.h"
+
+#define SZ_4K	4096ul
+#define SZ_64K	(64ul << 10)
+#define SZ_1M	(1ul << 20)
+#define SZ_2M	(2ul << 20)
+
+static int fd = -1;
+static uint32_t vm, queue;
+static struct svmgpu_batch *batch;
+
+static void fixture(void)
+{
+	fd = svmgpu_open_or_skip();
+	vm = svmgpu_vm_create(fd);
+	queue = svmgpu_queue_create(fd, vm);
+	batch = svmgpu_batch_new();
+}
+
+static void *map_anon(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	igt_assert(p != MAP_FAILED);
+	return p;
+}
+
+/* 2M-aligned anonymous memory, so 2M chunks and THPs can be used. */
+static void *map_anon_aligned(size_t size)
+{
+	char *p = map_anon(size + SZ_2M);
+	char *a = (char *)(((uintptr_t)p + SZ_2M - 1) & ~(SZ_2M - 1));
+
+	if (a > p)
+		munmap(p, a - p);
+	munmap(a + size, p + SZ_2M - a);
+	return a;
+}
+
+static uint64_t stat(enum drm_svmgpu_stat s)
+{
+	struct drm_svmgpu_stats st;
+
+	svmgpu_stats(fd, &st);
+	return st.counters[s];
+}
+
+static void exec_ok(void)
+{
+	igt_assert_eq(svmgpu_exec_wait(fd, queue, svmgpu_batch_end(batch)), 0);
+	svmgpu_batch_reset(batch);
+}
+
+static void check_u32(const uint32_t *p, size_t n, uint32_t (*expect)(size_t i))
+{
+	for (size_t i = 0; i < n; i++)
+		igt_assert_f(p[i] == expect(i), "word %zu: 0x%x, expected 0x%x\n", i, p[i],
+			     expect(i));
+}
+
+static uint32_t pattern_index(size_t i)
+{
+	return 0x5a000000u | (uint32_t)i;
+}
+
+/* The GPU writes a value into every page of a malloc'ed buffer. */
+static void test_store_malloc(void)
+{
+	size_t n = 64 * SZ_4K / 4;
+	uint32_t *p = malloc(n * 4);
+
+	igt_assert(p);
+	memset(p, 0, n * 4);
+	for (size_t i = 0; i < n; i += 1024 / 4)
+		svmgpu_cmd_store32(batch, &p[i], pattern_index(i));
+	exec_ok();
+	for (size_t i = 0; i < n; i++)
+		igt_assert_eq(p[i], i % 256 ? 0 : pattern_index(i));
+	free(p);
+}
+
+static void test_store64_stack(void)
+{
+	volatile uint64_t v[4] = { 1, 2, 3, 4 };
+
+	svmgpu_cmd_store64(batch, (void *)&v[1], 0x0123456789abcdefull);
+	svmgpu_cmd_store64(batch, (void *)&v[3], ~0ull);
+	exec_ok();
+	igt_assert_eq_u64(v[0], 1);
+	igt_assert_eq_u64(v[1], 0x0123456789abcdefull);
+	igt_assert_eq_u64(v[2], 3);
+	igt_assert_eq_u64(v[3], ~0ull);
+}
+
+static void fill_and_check(void *p, size_t size, uint32_t value)
+{
+	uint32_t *w = p;
+
+	svmgpu_cmd_fill32(batch, p, size, value);
+	exec_ok();
+	for (size_t i = 0; i < size / 4; i++)
+		igt_assert_f(w[i] == value, "word %zu: 0x%x\n", i, w[i]);
+}
+
+static void test_fill_mmap(void)
+{
+	size_t size = 3 * SZ_1M + 3 * SZ_4K;
+	void *p = map_anon(size);
+
+	fill_and_check(p, size, 0xdeadbeef);
+	munmap(p, size);
+}
+
+static void test_fill_2m_thp(void)
+{
+	size_t size = 2 * SZ_2M;
+	char *p = map_anon_aligned(size);
+
+	madvise(p, size, MADV_HUGEPAGE);
+	memset(p, 1, size);
+	fill_and_check(p, size, 0x12345678);
+	munmap(p, size);
+}
+
+static void test_copy(void)
+{
+	size_t size = SZ_1M + 512;
+	uint8_t *src = malloc(size), *dst = map_anon(size + SZ_4K);
+
+	igt_assert(src);
+	for (size_t i = 0; i < size; i++)
+		src[i] = (uint8_t)(i * 7 + 3);
+	svmgpu_cmd_copy(batch, dst + 100, src, size);
+	exec_ok();
+	for (size_t i = 0; i < 100; i++)
+		igt_assert_eq(dst[i], 0);
+	for (size_t i = 0; i < size; i++)
+		igt_assert_f(dst[i + 100] == (uint8_t)(i * 7 + 3), "byte %zu\n", i);
+	/* The source is intact too. */
+	for (size_t i = 0; i < size; i++)
+		igt_assert_eq(src[i], (uint8_t)(i * 7 + 3));
+	free(src);
+	munmap(dst, size + SZ_4K);
+}
+
+static void test_atomics(void)
+{
+	uint64_t *m = map_anon(SZ_4K);
+	uint64_t *res = m + 100;
+	uint32_t *m32 = (uint32_t *)(m + 200);
+
+	m[0] = 10;
+	m[1] = 20;
+	m[2] = 30;
+	m[3] = 40;
+	m32[0] = 0xfffffffe;
+	svmgpu_cmd_atomic(batch, DRM_SVMGPU_ATOMIC_ADD, true, &m[0], 5, 0, &res[0]);
+	svmgpu_cmd_atomic(batch, DRM_SVMGPU_ATOMIC_INC, true, &m[1], 0, 0, &res[1]);
+	svmgpu_cmd_atomic(batch, DRM_SVMGPU_ATOMIC_XCHG, true, &m[2], 99, 0, &res[2]);
+	svmgpu_cmd_atomic(batch, DRM_SVMGPU_ATOMIC_CMPXCHG, true, &m[3], 77, 40, &res[3]);
+	svmgpu_cmd_atomic(batch, DRM_SVMGPU_ATOMIC_CMPXCHG, true, &m[3], 55, 40, &res[4]);
+	svmgpu_cmd_atomic(batch, DRM_SVMGPU_ATOMIC_INC, false, &m32[0], 0, 0, NULL);
+	svmgpu_cmd_atomic(batch, DRM_SVMGPU_ATOMIC_INC, false, &m32[0], 0, 0, NULL);
+	exec_ok();
+	igt_assert_eq_u64(m[0], 15);
+	igt_assert_eq_u64(res[0], 10);
+	igt_assert_eq_u64(m[1], 21);
+	igt_assert_eq_u64(res[1], 20);
+	igt_assert_eq_u64(m[2], 99);
+	igt_assert_eq_u64(res[2], 30);
+	igt_assert_eq_u64(m[3], 77);
+	igt_assert_eq_u64(res[3], 40);
+	igt_assert_eq_u64(res[4], 77);	/* failed compare: old value returned, no store */
+	igt_assert_eq(m32[0], 0);	/* 32-bit wrap-around */
+	munmap(m, SZ_4K);
+}
+
+/* GPU and CPU increment the same counters at once; no increment is lost. */
+static void test_atomic_contention(void)
+{
+	const int gpu_incs = 2000, cpu_incs = 20000;
+	uint64_t *c = map_anon(SZ_4K);
+
+	for (int i = 0; i < gpu_incs; i++)
+		svmgpu_cmd_atomic(batch, DRM_SVMGPU_ATOMIC_INC, true, c, 0, 0, NULL);
+	svmgpu_batch_end(batch);
+	{
+		struct drm_syncobj_create sc = {};
+		uint32_t h;
+
+		igt_assert_eq(svmgpu_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc), 0);
+		h = sc.handle;
+		igt_assert_eq(__svmgpu_exec(fd, queue, (uintptr_t)batch->buf, h), 0);
+		for (int i = 0; i < cpu_incs; i++)
+			__atomic_fetch_add(c, 1, __ATOMIC_SEQ_CST);
+		{
+			uint32_t handles[1] = { h };
+			struct drm_syncobj_wait w = {
+				.handles = (uintptr_t)handles, .count_handles = 1,
+				.timeout_nsec = INT64_MAX,
+			};
+			struct drm_syncobj_destroy d = { .handle = h };
+
+			igt_assert_eq(svmgpu_ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w), 0);
+			igt_assert_eq(svmgpu_ioctl(fd, DRM_IOCTL_SYNCOBJ_DESTROY, &d), 0);
+		}
+	}
+	svmgpu_batch_reset(batch);
+	igt_assert_eq_u64(*c, gpu_incs + cpu_incs);
+	munmap(c, SZ_4K);
+}
+
+static void expect_fault(uint32_t q, void *addr, uint32_t access, int err)
+{
+	struct drm_svmgpu_queue_get_fault f;
+
+	svmgpu_get_fault(fd, q, &f);
+	igt_assert_eq(f.banned, 1);
+	igt_assert_eq(f.error, err);
+	igt_assert_eq_u64(f.fault_address, (uintptr_t)addr);
+	igt_assert_eq(f.fault_access, access);
+}
+
+/* A store to an unmapped address fails the job, bans the queue, is reported. */
+static void test_fault_bad_address(void)
+{
+	uint32_t q = svmgpu_queue_create(fd, vm);
+	char *hole = map_anon(3 * SZ_4K);
+	uint32_t *ok = map_anon(SZ_4K);
+
+	munmap(hole + SZ_4K, SZ_4K);
+	svmgpu_cmd_store32(batch, ok, 1);
+	svmgpu_cmd_store32(batch, hole + SZ_4K + 8, 2);
+	svmgpu_cmd_store32(batch, ok + 1, 3);
+	igt_assert_eq(svmgpu_exec_wait(fd, q, svmgpu_batch_end(batch)), -EFAULT);
+	svmgpu_batch_reset(batch);
+	/* Commands before the fault ran, the ones after it did not. */
+	igt_assert_eq(ok[0], 1);
+	igt_assert_eq(ok[1], 0);
+	expect_fault(q, hole + SZ_4K + 8, DRM_SVMGPU_ACCESS_WRITE, -EFAULT);
+
+	/* A banned queue takes no more work; others carry on. */
+	svmgpu_cmd_store32(batch, ok + 2, 4);
+	igt_assert_eq(svmgpu_exec_wait(fd, q, svmgpu_batch_end(batch)), -ECANCELED);
+	igt_assert_eq(ok[2], 0);
+	exec_ok();
+	igt_assert_eq(ok[2], 4);
+	svmgpu_queue_destroy(fd, q);
+	munmap(hole, SZ_4K);
+	munmap(hole + 2 * SZ_4K, SZ_4K);
+	munmap(ok, SZ_4K);
+}
+
+static void test_fault_null(void)
+{
+	uint32_t q = svmgpu_queue_create(fd, vm);
+
+	svmgpu_cmd_store64(batch, NULL, 1);
+	igt_assert_eq(svmgpu_exec_wait(fd, q, svmgpu_batch_end(batch)), -EFAULT);
+	svmgpu_batch_reset(batch);
+	expect_fault(q, NULL, DRM_SVMGPU_ACCESS_WRITE, -EFAULT);
+	svmgpu_queue_destroy(fd, q);
+}
+
+/* mprotect(PROT_READ): the GPU reads it; a GPU write fails with EACCES. */
+static void test_mprotect_readonly(void)
+{
+	uint32_t q = svmgpu_queue_create(fd, vm);
+	uint32_t *ro = map_anon(SZ_64K), *dst = map_anon(SZ_64K);
+
+	for (size_t i = 0; i < SZ_64K / 4; i++)
+		ro[i] = pattern_index(i);
+	igt_assert_eq(mprotect(ro, SZ_64K, PROT_READ), 0);
+	svmgpu_cmd_copy(batch, dst, ro, SZ_64K);
+	exec_ok();
+	check_u32(dst, SZ_64K / 4, pattern_index);
+
+	svmgpu_cmd_store32(batch, &ro[5], 0);
+	igt_assert_eq(svmgpu_exec_wait(fd, q, svmgpu_batch_end(batch)), -EACCES);
+	svmgpu_batch_reset(batch);
+	expect_fault(q, &ro[5], DRM_SVMGPU_ACCESS_WRITE, -EACCES);
+	check_u32(ro, SZ_64K / 4, pattern_index);
+	svmgpu_queue_destroy(fd, q);
+	munmap(ro, SZ_64K);
+	munmap(dst, SZ_64K);
+}
+
+/* Read first (mapped read-only), then write the same range: the mapping upgrades. */
+static void test_read_then_write(void)
+{
+	uint32_t *p = map_anon(SZ_64K), *dst = map_anon(SZ_4K);
+
+	p[0] = 42;
+	svmgpu_cmd_copy(batch, dst, p, 4);
+	exec_ok();
+	igt_assert_eq(dst[0], 42);
+	svmgpu_cmd_store32(batch, &p[1], 43);
+	exec_ok();
+	igt_assert_eq(p[0], 42);
+	igt_assert_eq(p[1], 43);
+	munmap(p, SZ_64K);
+	munmap(dst, SZ_4K);
+}
+
+/* Prefetch to VRAM, the GPU works there, a CPU read migrates the data back. */
+static void test_prefetch_device(void)
+{
+	size_t size = 2 * SZ_2M;
+	uint32_t *p = map_anon_aligned(size);
+	uint64_t mig = stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
+	uint64_t to_vram = stat(DRM_SVMGPU_STAT_COPY_TO_VRAM_KIB);
+	uint64_t to_ram = stat(DRM_SVMGPU_STAT_COPY_TO_RAM_KIB);
+
+	for (size_t i = 0; i < size / 4; i++)
+		p[i] = pattern_index(i);
+	igt_assert_eq(svmgpu_prefetch(fd, vm, p, size, DRM_SVMGPU_REGION_DEVICE), 0);
+	igt_assert_lte(mig + 1, stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM));
+	igt_assert_lte(to_vram + size / 1024, stat(DRM_SVMGPU_STAT_COPY_TO_VRAM_KIB));
+
+	svmgpu_cmd_store32(batch, &p[7], 7);
+	exec_ok();
+	/* The CPU touch faults the device pages back. */
+	igt_assert_eq(p[7], 7);
+	for (size_t i = 0; i < size / 4; i++)
+		if (i != 7)
+			igt_assert_eq(p[i], pattern_index(i));
+	igt_assert_lte(to_ram + size / 1024, stat(DRM_SVMGPU_STAT_COPY_TO_RAM_KIB));
+	munmap(p, size);
+}
+
+static void test_prefetch_system(void)
+{
+	size_t size = SZ_2M;
+	uint32_t *p = map_anon_aligned(size);
+
+	for (size_t i = 0; i < size / 4; i++)
+		p[i] = pattern_index(i);
+	igt_assert_eq(svmgpu_prefetch(fd, vm, p, size, DRM_SVMGPU_REGION_DEVICE), 0);
+	igt_assert_eq(svmgpu_prefetch(fd, vm, p, size, DRM_SVMGPU_REGION_SYSTEM), 0);
+	check_u32(p, size / 4, pattern_index);
+	munmap(p, size);
+}
+
+/* A GPU fault on anonymous memory migrates it to VRAM (default policy). */
+static void test_fault_migrates(void)
+{
+	size_t size = SZ_2M;
+	uint32_t *p = map_anon_aligned(size);
+	uint64_t mig = stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
+
+	igt_require(svmgpu_module_param("migrate_on_fault") == 1);
+	memset(p, 0, size);
+	fill_and_check(p, size, 0xabcdef01);
+	igt_assert_lte(mig + 1, stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM));
+	munmap(p, size);
+}
+
+/* MADV_DONTNEED on device-resident data discards it without copying it back. */
+static void test_dontneed_no_copyback(void)
+{
+	size_t size = SZ_2M;
+	uint32_t *p = map_anon_aligned(size);
+	uint64_t to_ram;
+
+	memset(p, 0x11, size);
+	igt_assert_eq(svmgpu_prefetch(fd, vm, p, size, DRM_SVMGPU_REGION_DEVICE), 0);
+	to_ram = stat(DRM_SVMGPU_STAT_COPY_TO_RAM_KIB);
+	igt_assert_eq(madvise(p, size, MADV_DONTNEED), 0);
+	for (size_t i = 0; i < size / 4; i++)
+		igt_assert_eq(p[i], 0);
+	igt_assert_eq_u64(stat(DRM_SVMGPU_STAT_COPY_TO_RAM_KIB), to_ram);
+	munmap(p, size);
+}
+
+/* munmap of the middle of a bound 2M range: the rest stays usable. */
+static void test_partial_munmap(void)
+{
+	size_t size = 2 * SZ_2M;
+	uint8_t *p = map_anon_aligned(size);
+	uint32_t q;
+
+	fill_and_check(p, size, 0x01010101);
+	igt_assert_eq(munmap(p + SZ_1M, SZ_1M), 0);
+	fill_and_check(p, SZ_1M, 0x02020202);
+	fill_and_check(p + SZ_2M, SZ_2M, 0x03030303);
+
+	q = svmgpu_queue_create(fd, vm);
+	svmgpu_cmd_store32(batch, p + SZ_1M + 64, 1);
+	igt_assert_eq(svmgpu_exec_wait(fd, q, svmgpu_batch_end(batch)), -EFAULT);
+	svmgpu_batch_reset(batch);
+	expect_fault(q, p + SZ_1M + 64, DRM_SVMGPU_ACCESS_WRITE, -EFAULT);
+	svmgpu_queue_destroy(fd, q);
+	munmap(p, SZ_1M);
+	munmap(p + SZ_2M, SZ_2M);
+}
+
+/* Shared file mappings are mirrored in place: the file sees the GPU's writes. */
+static void test_file_shared(void)
+{
+	char path[] = "/tmp/svmgpu-file-XXXXXX";
+	int tfd = mkstemp(path);
+	uint32_t *p, buf[256];
+
+	igt_assert(tfd >= 0);
+	unlink(path);
+	igt_assert_eq(ftruncate(tfd, SZ_64K), 0);
+	p = mmap(NULL, SZ_64K, PROT_READ | PROT_WRITE, MAP_SHARED, tfd, 0);
+	igt_assert(p != MAP_FAILED);
+	svmgpu_cmd_fill32(batch, p, SZ_64K, 0xfeedf00d);
+	exec_ok();
+	igt_assert_eq(pread(tfd, buf, sizeof(buf), SZ_4K), (ssize_t)sizeof(buf));
+	for (int i = 0; i < 256; i++)
+		igt_assert_eq(buf[i], 0xfeedf00d);
+	munmap(p, SZ_64K);
+	close(tfd);
+}
+
+/* After fork, the child's copy is its own: the GPU writes the parent's memory. */
+static void test_fork_cow(void)
+{
+	uint32_t *p = map_anon(SZ_64K);
+	pid_t pid;
+	int status;
+
+	p[0] = 1;
+	svmgpu_cmd_store32(batch, &p[1], 2);
+	exec_ok();
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		/* Touch after fork: COW breaks in the child. */
+		_exit(p[0] == 1 && p[1] == 2 ? (p[0] = 5, 0) : 1);
+	}
+	svmgpu_cmd_store32(batch, &p[0], 3);
+	exec_ok();
+	igt_assert_eq(waitpid(pid, &status, 0), pid);
+	igt_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	igt_assert_eq(p[0], 3);
+	igt_assert_eq(p[1], 2);
+	munmap(p, SZ_64K);
+}
+
+static const struct igt_subtest tests[] = {
+	{ "store-malloc", test_store_malloc, "GPU stores into malloc memory, seen by the CPU" },
+	{ "store64-stack", test_store64_stack, "GPU 64-bit stores into the stack" },
+	{ "fill-mmap", test_fill_mmap, "GPU fill of an unaligned 3M mmap, checked word by word" },
+	{ "fill-thp", test_fill_2m_thp, "GPU fill of 2M THP-backed memory" },
+	{ "copy", test_copy, "GPU copy malloc -> mmap at an unaligned offset" },
+	{ "atomics", test_atomics, "add, inc, xchg, cmpxchg (32/64-bit) with old values" },
+	{ "atomic-contention", test_atomic_contention,
+	  "GPU and CPU increment one counter at once, total exact" },
+	{ "fault-bad-address", test_fault_bad_address,
+	  "a store to an unmapped page fails the job, is reported, bans the queue" },
+	{ "fault-null", test_fault_null, "a store to NULL fails the job with EFAULT" },
+	{ "mprotect-readonly", test_mprotect_readonly,
+	  "GPU reads PROT_READ memory; a GPU write to it fails with EACCES" },
+	{ "read-then-write", test_read_then_write,
+	  "a read-only mapping from a read fault upgrades on a write" },
+	{ "prefetch-device", test_prefetch_device,
+	  "prefetch to VRAM copies the data; CPU access brings it back intact" },
+	{ "prefetch-system", test_prefetch_system, "prefetch to VRAM and back to system" },
+	{ "fault-migrates", test_fault_migrates, "a GPU fault migrates anonymous memory to VRAM" },
+	{ "dontneed-no-copyback", test_dontneed_no_copyback,
+	  "MADV_DONTNEED of VRAM-resident data copies nothing back and reads zero" },
+	{ "partial-munmap", test_partial_munmap,
+	  "munmap of part of a bound range; the rest works, the hole faults" },
+	{ "file-shared", test_file_shared, "GPU writes to a shared file mapping reach the file" },
+	{ "fork-cow", test_fork_cow, "GPU writes after fork stay in the parent" },
+};
+
+IGT_MAIN("GPU access to CPU memory through SVM", fixture, tests)
