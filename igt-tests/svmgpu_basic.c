@@ -116,7 +116,7 @@ static void test_query_invalid_type(void)
 	struct drm_svmgpu_device_info info;
 	uint32_t size = sizeof(info);
 
-	igt_assert_eq(query(1, &size, &info, 0, 0), -EINVAL);
+	igt_assert_eq(query(DRM_SVMGPU_QUERY_STATS + 1, &size, &info, 0, 0), -EINVAL);
 	size = sizeof(info);
 	igt_assert_eq(query(~0u, &size, &info, 0, 0), -EINVAL);
 }

@@ -117,7 +117,7 @@ static void svmgpu_vm_invalidate(struct drm_gpusvm *gpusvm, struct drm_gpusvm_no
 		spin_unlock(&vm->gc_lock);
 	}
 	if (queue_gc)
-		queue_work(system_wq, &vm->gc_work);
+		queue_work(svmgpu_wq, &vm->gc_work);
 }
 
 static const struct drm_gpusvm_ops svmgpu_gpusvm_ops = {
