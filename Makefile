@@ -3,7 +3,8 @@
 # svmgpu top-level Makefile.
 #
 #   make                 build svmgpu.ko and the tests in the bench sysroot
-#   make check           set up the bench, build, boot the VM, run the suite
+#   make check           set up the bench, lint, build, boot the VM, run the suite
+#   make lint            checkpatch --strict, sparse, W=1, kernel-doc: zero warnings
 #   make demo            boot the VM, load svmgpu and show what it reports
 #   make KDIR=/lib/modules/$(uname -r)/build   build for a local kernel
 #   make KDIR=... install                      install module and uAPI header
@@ -15,17 +16,17 @@ SYSROOT_KDIR := /usr/src/linux-headers-$(KVER)
 VERSION := 1.0
 
 CC ?= cc
-UCFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 \
+UCFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -ffp-contract=off \
 	-Iinclude/uapi -I/usr/include/libdrm -Iigt-tests/lib
 ULDLIBS := -lpthread -lm
 
 IGT_LIB := igt-tests/lib/svmgpu_igt.c igt-tests/lib/svmgpu_test.c
-IGT_TESTS := svmgpu_basic svmgpu_svm
+IGT_TESTS := svmgpu_basic svmgpu_svm svmgpu_uapi
 IGT_BINS := $(addprefix $(BUILD)/igt-tests/,$(IGT_TESTS))
 
 export KVER
 
-.PHONY: all module tests check demo bench-setup install clean help
+.PHONY: all module tests check lint demo bench-setup install clean help
 
 ifeq ($(KDIR),)
 # No kernel given: build inside the bench sysroot, against its headers.
@@ -37,6 +38,10 @@ endif
 
 bench-setup:
 	ci/bench-setup.sh
+
+# Results in results/lint/.
+lint: bench-setup
+	ci/lint.sh
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(MODDIR) modules
@@ -51,7 +56,8 @@ $(BUILD)/igt-tests/test-list.txt: Makefile
 	@mkdir -p $(dir $@)
 	printf 'TESTLIST\n%s\nEND TESTLIST\n' "$(IGT_TESTS)" > $@
 
-check: all
+# lint comes first: a finding fails check before anything is built.
+check: lint all
 	ci/check.sh
 
 demo: all
@@ -71,4 +77,4 @@ clean:
 		-o -name '.*.cmd' -o -name modules.order -o -name Module.symvers \) -delete
 
 help:
-	@sed -n '3,10p' Makefile
+	@sed -n '3,11p' Makefile

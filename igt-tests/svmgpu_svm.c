@@ -30,10 +30,32 @@ static struct svmgpu_batch *batch;
 
 static void fixture(void)
 {
+	struct drm_svmgpu_madvise m = {
+		.flags = DRM_SVMGPU_MADVISE_PREFERRED_LOC,
+		.preferred_location = DRM_SVMGPU_PREFERRED_SYSTEM,
+	};
+
 	fd = svmgpu_open_or_skip();
 	vm = svmgpu_vm_create(fd);
 	queue = svmgpu_queue_create(fd, vm);
 	batch = svmgpu_batch_new();
+	/* Command buffers stay in RAM, so the migration counters count test data only. */
+	m.vm_id = vm;
+	m.start = (uintptr_t)batch->buf;
+	m.range = batch->cap;
+	igt_assert_eq(svmgpu_ioctl(fd, DRM_IOCTL_SVMGPU_MADVISE, &m), 0);
+}
+
+/*
+ * Run the command buffer on @q, leaving the buffer empty for the next one.
+ * Returns the job's error.
+ */
+static int run_on(uint32_t q)
+{
+	int err = svmgpu_exec_wait(fd, q, svmgpu_batch_end(batch));
+
+	svmgpu_batch_reset(batch);
+	return err;
 }
 
 static void *map_anon(size_t size)
@@ -64,10 +86,16 @@ static uint64_t stat(enum drm_svmgpu_stat s)
 	return st.counters[s];
 }
 
+/* Run on the shared queue; a failure replaces the (banned) queue for the next subtest. */
 static void exec_ok(void)
 {
-	igt_assert_eq(svmgpu_exec_wait(fd, queue, svmgpu_batch_end(batch)), 0);
-	svmgpu_batch_reset(batch);
+	int err = run_on(queue);
+
+	if (err) {
+		svmgpu_queue_destroy(fd, queue);
+		queue = svmgpu_queue_create(fd, vm);
+	}
+	igt_assert_eq(err, 0);
 }
 
 static void check_u32(const uint32_t *p, size_t n, uint32_t (*expect)(size_t i))
@@ -212,19 +240,14 @@ static void test_atomic_contention(void)
 		igt_assert_eq(__svmgpu_exec(fd, queue, (uintptr_t)batch->buf, h), 0);
 		for (int i = 0; i < cpu_incs; i++)
 			__atomic_fetch_add(c, 1, __ATOMIC_SEQ_CST);
+		svmgpu_batch_reset(batch);
+		igt_assert_eq(svmgpu_syncobj_wait(fd, h), 0);
 		{
-			uint32_t handles[1] = { h };
-			struct drm_syncobj_wait w = {
-				.handles = (uintptr_t)handles, .count_handles = 1,
-				.timeout_nsec = INT64_MAX,
-			};
 			struct drm_syncobj_destroy d = { .handle = h };
 
-			igt_assert_eq(svmgpu_ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w), 0);
 			igt_assert_eq(svmgpu_ioctl(fd, DRM_IOCTL_SYNCOBJ_DESTROY, &d), 0);
 		}
 	}
-	svmgpu_batch_reset(batch);
 	igt_assert_eq_u64(*c, gpu_incs + cpu_incs);
 	munmap(c, SZ_4K);
 }
@@ -251,8 +274,7 @@ static void test_fault_bad_address(void)
 	svmgpu_cmd_store32(batch, ok, 1);
 	svmgpu_cmd_store32(batch, hole + SZ_4K + 8, 2);
 	svmgpu_cmd_store32(batch, ok + 1, 3);
-	igt_assert_eq(svmgpu_exec_wait(fd, q, svmgpu_batch_end(batch)), -EFAULT);
-	svmgpu_batch_reset(batch);
+	igt_assert_eq(run_on(q), -EFAULT);
 	/* Commands before the fault ran, the ones after it did not. */
 	igt_assert_eq(ok[0], 1);
 	igt_assert_eq(ok[1], 0);
@@ -260,8 +282,9 @@ static void test_fault_bad_address(void)
 
 	/* A banned queue takes no more work; others carry on. */
 	svmgpu_cmd_store32(batch, ok + 2, 4);
-	igt_assert_eq(svmgpu_exec_wait(fd, q, svmgpu_batch_end(batch)), -ECANCELED);
+	igt_assert_eq(run_on(q), -ECANCELED);
 	igt_assert_eq(ok[2], 0);
+	svmgpu_cmd_store32(batch, ok + 2, 4);
 	exec_ok();
 	igt_assert_eq(ok[2], 4);
 	svmgpu_queue_destroy(fd, q);
@@ -275,8 +298,7 @@ static void test_fault_null(void)
 	uint32_t q = svmgpu_queue_create(fd, vm);
 
 	svmgpu_cmd_store64(batch, NULL, 1);
-	igt_assert_eq(svmgpu_exec_wait(fd, q, svmgpu_batch_end(batch)), -EFAULT);
-	svmgpu_batch_reset(batch);
+	igt_assert_eq(run_on(q), -EFAULT);
 	expect_fault(q, NULL, DRM_SVMGPU_ACCESS_WRITE, -EFAULT);
 	svmgpu_queue_destroy(fd, q);
 }
@@ -295,8 +317,7 @@ static void test_mprotect_readonly(void)
 	check_u32(dst, SZ_64K / 4, pattern_index);
 
 	svmgpu_cmd_store32(batch, &ro[5], 0);
-	igt_assert_eq(svmgpu_exec_wait(fd, q, svmgpu_batch_end(batch)), -EACCES);
-	svmgpu_batch_reset(batch);
+	igt_assert_eq(run_on(q), -EACCES);
 	expect_fault(q, &ro[5], DRM_SVMGPU_ACCESS_WRITE, -EACCES);
 	check_u32(ro, SZ_64K / 4, pattern_index);
 	svmgpu_queue_destroy(fd, q);
@@ -405,8 +426,7 @@ static void test_partial_munmap(void)
 
 	q = svmgpu_queue_create(fd, vm);
 	svmgpu_cmd_store32(batch, p + SZ_1M + 64, 1);
-	igt_assert_eq(svmgpu_exec_wait(fd, q, svmgpu_batch_end(batch)), -EFAULT);
-	svmgpu_batch_reset(batch);
+	igt_assert_eq(run_on(q), -EFAULT);
 	expect_fault(q, p + SZ_1M + 64, DRM_SVMGPU_ACCESS_WRITE, -EFAULT);
 	svmgpu_queue_destroy(fd, q);
 	munmap(p, SZ_1M);
@@ -447,19 +467,287 @@ static void test_fork_cow(void)
 	pid = fork();
 	igt_assert(pid >= 0);
 	if (pid == 0) {
-		/* Touch after fork: COW breaks in the child. */
-		_exit(p[0] == 1 && p[1] == 2 ? (p[0] = 5, 0) : 1);
+		/* The child sees the memory as it was at fork, and its writes are its own. */
+		uint32_t a = p[0], b = p[1];
+
+		p[0] = 5;
+		_exit(a == 1 && b == 2 ? 0 : 10 + (a & 0xf) * 16 + (b & 0xf));
 	}
 	svmgpu_cmd_store32(batch, &p[0], 3);
 	exec_ok();
 	igt_assert_eq(waitpid(pid, &status, 0), pid);
-	igt_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	igt_assert(WIFEXITED(status));
+	igt_assert_eq(WEXITSTATUS(status), 0);
 	igt_assert_eq(p[0], 3);
 	igt_assert_eq(p[1], 2);
 	munmap(p, SZ_64K);
 }
 
+static void saxpy_ref(float a, const float *x, float *y, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		volatile float prod = a * x[i];
+
+		y[i] = prod + y[i];
+	}
+}
+
+static uint32_t f32_bits(float f)
+{
+	uint32_t u;
+
+	memcpy(&u, &f, 4);
+	return u;
+}
+
+static void test_saxpy(void)
+{
+	size_t n = 300000;
+	float *x = malloc(n * 4), *y = map_anon(n * 4), *ref = malloc(n * 4);
+
+	igt_assert(x && ref);
+	for (size_t i = 0; i < n; i++) {
+		x[i] = (float)i * 0.25f - 1000.0f;
+		y[i] = ref[i] = 1.0f / (float)(i + 1);
+	}
+	saxpy_ref(3.5f, x, ref, n);
+	{
+		struct drm_svmgpu_cmd_saxpy cmd = {
+			.hdr = { .opcode = DRM_SVMGPU_CMD_SAXPY, .length = sizeof(cmd) },
+			.x = (uintptr_t)x, .y = (uintptr_t)y, .n = n, .a = f32_bits(3.5f),
+		};
+
+		svmgpu_batch_emit(batch, &cmd, sizeof(cmd));
+	}
+	exec_ok();
+	for (size_t i = 0; i < n; i++)
+		igt_assert_f(f32_bits(y[i]) == f32_bits(ref[i]), "element %zu: %a vs %a\n", i,
+			     y[i], ref[i]);
+	free(x);
+	free(ref);
+	munmap(y, n * 4);
+}
+
+static void emit_reduce(uint32_t op, const void *src, uint64_t n, void *dst)
+{
+	struct drm_svmgpu_cmd_reduce cmd = {
+		.hdr = { .opcode = DRM_SVMGPU_CMD_REDUCE, .length = sizeof(cmd), .flags = op },
+		.src = (uintptr_t)src, .n = n, .dst = (uintptr_t)dst,
+	};
+
+	svmgpu_batch_emit(batch, &cmd, sizeof(cmd));
+}
+
+static void test_reduce(void)
+{
+	size_t n = 200001;
+	uint32_t *u = malloc(n * 4);
+	float *f = map_anon(n * 4), fsum = 0.0f;
+	uint64_t *out = map_anon(SZ_4K), usum = 0;
+	uint32_t umax = 0;
+
+	igt_assert(u);
+	for (size_t i = 0; i < n; i++) {
+		u[i] = (uint32_t)(i * 2654435761u);
+		f[i] = (float)(i % 1000) * 0.001f;
+		usum += u[i];
+		umax = u[i] > umax ? u[i] : umax;
+		fsum += f[i];
+	}
+	emit_reduce(DRM_SVMGPU_REDUCE_SUM_U32, u, n, &out[0]);
+	emit_reduce(DRM_SVMGPU_REDUCE_SUM_F32, f, n, &out[1]);
+	emit_reduce(DRM_SVMGPU_REDUCE_MAX_U32, u, n, &out[2]);
+	emit_reduce(DRM_SVMGPU_REDUCE_SUM_U32, u, 0, &out[3]);
+	out[3] = 99;
+	exec_ok();
+	igt_assert_eq_u64(out[0], usum);
+	igt_assert_eq((uint32_t)out[1], f32_bits(fsum));
+	igt_assert_eq((uint32_t)out[2], umax);
+	igt_assert_eq_u64(out[3], 0);
+	free(u);
+	munmap(f, n * 4);
+	munmap(out, SZ_4K);
+}
+
+static int madvise_vm(void *start, size_t size, uint32_t flags, uint32_t loc, uint32_t atomic,
+		      uint32_t gran)
+{
+	struct drm_svmgpu_madvise m = {
+		.vm_id = vm, .flags = flags, .start = (uintptr_t)start, .range = size,
+		.preferred_location = loc, .atomic_policy = atomic, .granularity_shift = gran,
+	};
+
+	return svmgpu_ioctl(fd, DRM_IOCTL_SVMGPU_MADVISE, &m);
+}
+
+static struct drm_svmgpu_madvise_query madvise_get(void *start, size_t size)
+{
+	struct drm_svmgpu_madvise_query q = {
+		.vm_id = vm, .start = (uintptr_t)start, .range = size,
+	};
+
+	igt_assert_eq(svmgpu_ioctl(fd, DRM_IOCTL_SVMGPU_MADVISE_QUERY, &q), 0);
+	return q;
+}
+
+/* Attributes read back, per attribute, over split and merged ranges. */
+static void test_madvise_query(void)
+{
+	char *p = map_anon_aligned(4 * SZ_64K);
+	struct drm_svmgpu_madvise_query q;
+
+	q = madvise_get(p, 4 * SZ_64K);
+	igt_assert_eq(q.preferred_location, DRM_SVMGPU_PREFERRED_DEFAULT);
+	igt_assert_eq(q.atomic_policy, DRM_SVMGPU_ATOMIC_UNDEFINED);
+	igt_assert_eq(q.granularity_shift, 21);
+	igt_assert_eq(q.uniform, 1);
+
+	igt_assert_eq(madvise_vm(p + SZ_64K, SZ_64K, DRM_SVMGPU_MADVISE_PREFERRED_LOC,
+				 DRM_SVMGPU_PREFERRED_DEVICE, 0, 0), 0);
+	igt_assert_eq(madvise_vm(p + SZ_64K, 2 * SZ_64K, DRM_SVMGPU_MADVISE_ATOMIC, 0,
+				 DRM_SVMGPU_ATOMIC_GLOBAL, 0), 0);
+	q = madvise_get(p, 4 * SZ_64K);
+	igt_assert_eq(q.uniform, 0);
+	igt_assert_eq(q.preferred_location, DRM_SVMGPU_PREFERRED_DEFAULT);
+	q = madvise_get(p + SZ_64K, SZ_64K);
+	igt_assert_eq(q.uniform, 1);
+	igt_assert_eq(q.preferred_location, DRM_SVMGPU_PREFERRED_DEVICE);
+	igt_assert_eq(q.atomic_policy, DRM_SVMGPU_ATOMIC_GLOBAL);
+	q = madvise_get(p + 2 * SZ_64K, SZ_64K);
+	igt_assert_eq(q.preferred_location, DRM_SVMGPU_PREFERRED_DEFAULT);
+	igt_assert_eq(q.atomic_policy, DRM_SVMGPU_ATOMIC_GLOBAL);
+	igt_assert_eq(madvise_vm(p, 4 * SZ_64K, DRM_SVMGPU_MADVISE_GRANULARITY, 0, 0, 16), 0);
+	q = madvise_get(p + 3 * SZ_64K, SZ_64K);
+	igt_assert_eq(q.granularity_shift, 16);
+	igt_assert_eq(q.atomic_policy, DRM_SVMGPU_ATOMIC_UNDEFINED);
+	/* Back to the defaults everywhere: uniform again. */
+	igt_assert_eq(madvise_vm(p, 4 * SZ_64K, DRM_SVMGPU_MADVISE_PREFERRED_LOC |
+				 DRM_SVMGPU_MADVISE_ATOMIC | DRM_SVMGPU_MADVISE_GRANULARITY,
+				 0, 0, 0), 0);
+	q = madvise_get(p, 4 * SZ_64K);
+	igt_assert_eq(q.uniform, 1);
+	igt_assert_eq(q.granularity_shift, 21);
+	munmap(p, 4 * SZ_64K);
+}
+
+/* Preferred system: GPU faults do not migrate, and bring VRAM data back. */
+static void test_madvise_preferred_system(void)
+{
+	size_t size = SZ_2M;
+	uint32_t *p = map_anon_aligned(size);
+	uint64_t mig, to_ram;
+
+	memset(p, 0, size);
+	igt_assert_eq(madvise_vm(p, size, DRM_SVMGPU_MADVISE_PREFERRED_LOC,
+				 DRM_SVMGPU_PREFERRED_SYSTEM, 0, 0), 0);
+	mig = stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
+	fill_and_check(p, size, 0x77777777);
+	igt_assert_eq_u64(stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM), mig);
+
+	/* Put it in VRAM by prefetch; the next GPU fault takes it back to RAM. */
+	igt_assert_eq(svmgpu_prefetch(fd, vm, p, size, DRM_SVMGPU_REGION_DEVICE), 0);
+	to_ram = stat(DRM_SVMGPU_STAT_COPY_TO_RAM_KIB);
+	svmgpu_cmd_fill32(batch, p, size, 0x88888888);
+	exec_ok();
+	igt_assert_lte(to_ram + size / 1024, stat(DRM_SVMGPU_STAT_COPY_TO_RAM_KIB));
+	for (size_t i = 0; i < size / 4; i++)
+		igt_assert_eq(p[i], 0x88888888);
+	munmap(p, size);
+}
+
+/* Preferred device migrates on fault even for memory the CPU just wrote. */
+static void test_madvise_preferred_device(void)
+{
+	size_t size = SZ_2M;
+	uint32_t *p = map_anon_aligned(size);
+	uint64_t mig;
+
+	for (size_t i = 0; i < size / 4; i++)
+		p[i] = pattern_index(i);
+	igt_assert_eq(madvise_vm(p, size, DRM_SVMGPU_MADVISE_PREFERRED_LOC,
+				 DRM_SVMGPU_PREFERRED_DEVICE, 0, 0), 0);
+	mig = stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
+	svmgpu_cmd_store32(batch, &p[3], 3);
+	exec_ok();
+	igt_assert_lte(mig + 1, stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM));
+	igt_assert_eq(p[3], 3);
+	for (size_t i = 4; i < size / 4; i++)
+		igt_assert_eq(p[i], pattern_index(i));
+	munmap(p, size);
+}
+
+static void test_madvise_atomic_cpu(void)
+{
+	uint32_t q = svmgpu_queue_create(fd, vm);
+	uint64_t *p = map_anon(SZ_4K);
+
+	p[0] = 5;
+	igt_assert_eq(madvise_vm(p, SZ_4K, DRM_SVMGPU_MADVISE_ATOMIC, 0,
+				 DRM_SVMGPU_ATOMIC_CPU, 0), 0);
+	/* Plain stores are fine; the atomic fails with EACCES. */
+	svmgpu_cmd_store64(batch, &p[1], 6);
+	svmgpu_cmd_atomic(batch, DRM_SVMGPU_ATOMIC_INC, true, &p[0], 0, 0, NULL);
+	igt_assert_eq(run_on(q), -EACCES);
+	expect_fault(q, &p[0], DRM_SVMGPU_ACCESS_ATOMIC, -EACCES);
+	igt_assert_eq_u64(p[0], 5);
+	igt_assert_eq_u64(p[1], 6);
+	svmgpu_queue_destroy(fd, q);
+	munmap(p, SZ_4K);
+}
+
+/* Atomic policy device: a GPU atomic moves the data to VRAM. */
+static void test_madvise_atomic_device(void)
+{
+	size_t size = SZ_2M;
+	uint64_t *p = map_anon_aligned(size);
+	uint64_t mig;
+
+	igt_assert_eq(madvise_vm(p, size, DRM_SVMGPU_MADVISE_ATOMIC | DRM_SVMGPU_MADVISE_PREFERRED_LOC,
+				 DRM_SVMGPU_PREFERRED_SYSTEM, DRM_SVMGPU_ATOMIC_DEVICE, 0), 0);
+	p[0] = 41;
+	/* A plain store maps system memory (preferred location)... */
+	mig = stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
+	svmgpu_cmd_store64(batch, &p[1], 1);
+	exec_ok();
+	igt_assert_eq_u64(stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM), mig);
+	/* ...and the atomic then migrates it. */
+	svmgpu_cmd_atomic(batch, DRM_SVMGPU_ATOMIC_INC, true, &p[0], 0, 0, NULL);
+	exec_ok();
+	igt_assert_lte(mig + 1, stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM));
+	igt_assert_eq_u64(p[0], 42);
+	igt_assert_eq_u64(p[1], 1);
+	munmap(p, size);
+}
+
+/* Granularity 4K: a fill of 64K maps page by page (one fault per page). */
+static void test_madvise_granularity(void)
+{
+	size_t size = SZ_64K;
+	uint32_t *p = map_anon_aligned(size);
+	uint64_t faults;
+
+	memset(p, 0, size);
+	igt_assert_eq(madvise_vm(p, size, DRM_SVMGPU_MADVISE_GRANULARITY, 0, 0, 12), 0);
+	faults = stat(DRM_SVMGPU_STAT_GPU_FAULTS);
+	fill_and_check(p, size, 0x4b4b4b4b);
+	igt_assert_lte(faults + size / SZ_4K, stat(DRM_SVMGPU_STAT_GPU_FAULTS));
+	munmap(p, size);
+}
+
 static const struct igt_subtest tests[] = {
+	{ "saxpy", test_saxpy, "f32 saxpy over 300k elements matches the CPU bit for bit" },
+	{ "reduce", test_reduce, "u32 sum, f32 sum in order, u32 max, empty reduction" },
+	{ "madvise-query", test_madvise_query, "attributes read back over split ranges" },
+	{ "madvise-preferred-system", test_madvise_preferred_system,
+	  "preferred system: no migration on fault, VRAM data comes back" },
+	{ "madvise-preferred-device", test_madvise_preferred_device,
+	  "preferred device: a GPU fault migrates and the data is intact" },
+	{ "madvise-atomic-cpu", test_madvise_atomic_cpu,
+	  "atomic policy cpu: GPU atomics fail with EACCES, stores work" },
+	{ "madvise-atomic-device", test_madvise_atomic_device,
+	  "atomic policy device: a GPU atomic migrates the range to VRAM" },
+	{ "madvise-granularity", test_madvise_granularity,
+	  "granularity 4K: faults map one page at a time" },
 	{ "store-malloc", test_store_malloc, "GPU stores into malloc memory, seen by the CPU" },
 	{ "store64-stack", test_store64_stack, "GPU 64-bit stores into the stack" },
 	{ "fill-mmap", test_fill_mmap, "GPU fill of an unaligned 3M mmap, checked word by word" },

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "drm.h"
@@ -163,8 +164,7 @@ int __svmgpu_exec(int fd, uint32_t queue, uint64_t batch, uint32_t out_syncobj)
 	return svmgpu_ioctl(fd, DRM_IOCTL_SVMGPU_EXEC, &e);
 }
 
-/* Wait for a syncobj, then read its fence's status through a sync_file. */
-static int syncobj_wait_status(int fd, uint32_t handle)
+int svmgpu_syncobj_wait(int fd, uint32_t handle)
 {
 	uint32_t handles[1] = { handle };
 	struct drm_syncobj_wait w = {
@@ -203,7 +203,7 @@ int svmgpu_exec_wait(int fd, uint32_t queue, const void *batch)
 	igt_assert_eq(svmgpu_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &c), 0);
 	ret = __svmgpu_exec(fd, queue, (uintptr_t)batch, c.handle);
 	if (!ret)
-		ret = syncobj_wait_status(fd, c.handle);
+		ret = svmgpu_syncobj_wait(fd, c.handle);
 	d.handle = c.handle;
 	igt_assert_eq(svmgpu_ioctl(fd, DRM_IOCTL_SYNCOBJ_DESTROY, &d), 0);
 	return ret;
@@ -244,15 +244,15 @@ struct svmgpu_batch *svmgpu_batch_new(void)
 	struct svmgpu_batch *b = calloc(1, sizeof(*b));
 
 	igt_assert(b);
-	b->cap = 4096;
-	b->buf = aligned_alloc(64, b->cap);
-	igt_assert(b->buf);
+	b->cap = SVMGPU_BATCH_SIZE;
+	b->buf = mmap(NULL, b->cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	igt_assert(b->buf != MAP_FAILED);
 	return b;
 }
 
 void svmgpu_batch_free(struct svmgpu_batch *b)
 {
-	free(b->buf);
+	munmap(b->buf, b->cap);
 	free(b);
 }
 
@@ -265,16 +265,7 @@ static void *batch_emit(struct svmgpu_batch *b, size_t size)
 {
 	void *p;
 
-	if (b->len + size > b->cap) {
-		uint64_t *n;
-
-		b->cap *= 2;
-		n = aligned_alloc(64, b->cap);
-		igt_assert(n);
-		memcpy(n, b->buf, b->len);
-		free(b->buf);
-		b->buf = n;
-	}
+	igt_assert_f(b->len + size <= b->cap, "command buffer full\n");
 	p = (char *)b->buf + b->len;
 	memset(p, 0, size);
 	b->len += size;
@@ -336,6 +327,11 @@ void svmgpu_cmd_atomic(struct svmgpu_batch *b, uint32_t op, bool is64, void *add
 	c->operand = operand;
 	c->compare = compare;
 	c->result_address = (uintptr_t)result;
+}
+
+void svmgpu_batch_emit(struct svmgpu_batch *b, const void *cmd, size_t size)
+{
+	memcpy(batch_emit(b, size), cmd, size);
 }
 
 const void *svmgpu_batch_end(struct svmgpu_batch *b)

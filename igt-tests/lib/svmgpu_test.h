@@ -40,6 +40,8 @@ void svmgpu_queue_destroy(int fd, uint32_t queue);
  * Returns the job's fence error (0 on success), or the exec ioctl's -errno.
  */
 int svmgpu_exec_wait(int fd, uint32_t queue, const void *batch);
+/* Wait for a binary syncobj's fence; returns its error (0 if it succeeded). */
+int svmgpu_syncobj_wait(int fd, uint32_t handle);
 /* The exec ioctl alone, returning 0 or -errno. */
 int __svmgpu_exec(int fd, uint32_t queue, uint64_t batch, uint32_t out_syncobj);
 
@@ -47,7 +49,9 @@ int svmgpu_prefetch(int fd, uint32_t vm, void *start, uint64_t size, uint32_t re
 void svmgpu_get_fault(int fd, uint32_t queue, struct drm_svmgpu_queue_get_fault *f);
 void svmgpu_stats(int fd, struct drm_svmgpu_stats *stats);
 
-/* A command buffer being built in ordinary (malloc'ed) memory. */
+/* A command buffer being built in ordinary (mmap'ed) memory. */
+#define SVMGPU_BATCH_SIZE	(8u << 20)
+
 struct svmgpu_batch {
 	uint64_t *buf;
 	size_t len;	/* in bytes */
@@ -63,6 +67,8 @@ void svmgpu_cmd_fill32(struct svmgpu_batch *b, void *addr, uint64_t size, uint32
 void svmgpu_cmd_copy(struct svmgpu_batch *b, void *dst, const void *src, uint64_t size);
 void svmgpu_cmd_atomic(struct svmgpu_batch *b, uint32_t op, bool is64, void *addr,
 		       uint64_t operand, uint64_t compare, void *result);
+/* Append a whole command built by the caller; @size is a multiple of 8. */
+void svmgpu_batch_emit(struct svmgpu_batch *b, const void *cmd, size_t size);
 /* Append END; returns the buffer to pass to svmgpu_exec_wait(). */
 const void *svmgpu_batch_end(struct svmgpu_batch *b);
 

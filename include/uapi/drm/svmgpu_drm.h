@@ -50,6 +50,8 @@ extern "C" {
  * @DRM_SVMGPU_EXEC: run a command buffer on a queue
  * @DRM_SVMGPU_PREFETCH: migrate a range to device or system memory
  * @DRM_SVMGPU_QUEUE_GET_FAULT: read a queue's state and its last GPU fault
+ * @DRM_SVMGPU_MADVISE: set memory attributes of a VA range
+ * @DRM_SVMGPU_MADVISE_QUERY: read the memory attributes of a VA range back
  */
 enum drm_svmgpu_ioctl_id {
 	DRM_SVMGPU_QUERY = 0x00,
@@ -60,6 +62,8 @@ enum drm_svmgpu_ioctl_id {
 	DRM_SVMGPU_EXEC = 0x05,
 	DRM_SVMGPU_PREFETCH = 0x06,
 	DRM_SVMGPU_QUEUE_GET_FAULT = 0x07,
+	DRM_SVMGPU_MADVISE = 0x08,
+	DRM_SVMGPU_MADVISE_QUERY = 0x09,
 };
 
 /**
@@ -124,6 +128,10 @@ struct drm_svmgpu_device_info {
 #define DRM_SVMGPU_FEATURE_SVM		(1ull << 0)
 /** @DRM_SVMGPU_FEATURE_DEVMEM: device memory, migration and prefetch */
 #define DRM_SVMGPU_FEATURE_DEVMEM	(1ull << 1)
+/** @DRM_SVMGPU_FEATURE_MADVISE: memory attributes and their query */
+#define DRM_SVMGPU_FEATURE_MADVISE	(1ull << 2)
+/** @DRM_SVMGPU_FEATURE_COMPUTE: the SAXPY and REDUCE commands */
+#define DRM_SVMGPU_FEATURE_COMPUTE	(1ull << 3)
 
 /**
  * enum drm_svmgpu_stat - indices of &struct drm_svmgpu_stats.counters
@@ -324,6 +332,101 @@ struct drm_svmgpu_queue_get_fault {
 };
 
 /**
+ * enum drm_svmgpu_preferred_loc - &struct drm_svmgpu_madvise.preferred_location
+ * @DRM_SVMGPU_PREFERRED_DEFAULT: the driver's policy (``migrate_on_fault``)
+ * @DRM_SVMGPU_PREFERRED_SYSTEM: GPU faults map system memory and bring
+ *	device-resident data back to it
+ * @DRM_SVMGPU_PREFERRED_DEVICE: GPU faults migrate to device memory
+ */
+enum drm_svmgpu_preferred_loc {
+	DRM_SVMGPU_PREFERRED_DEFAULT = 0,
+	DRM_SVMGPU_PREFERRED_SYSTEM = 1,
+	DRM_SVMGPU_PREFERRED_DEVICE = 2,
+};
+
+/**
+ * enum drm_svmgpu_atomic_policy - &struct drm_svmgpu_madvise.atomic_policy
+ * @DRM_SVMGPU_ATOMIC_UNDEFINED: GPU atomics run wherever the data is
+ * @DRM_SVMGPU_ATOMIC_DEVICE: GPU atomics move the data to device memory
+ * @DRM_SVMGPU_ATOMIC_GLOBAL: atomic with the CPU and other devices; GPU
+ *	atomics move the data to device memory, CPU atomics fault it back
+ * @DRM_SVMGPU_ATOMIC_CPU: only the CPU does atomics: a GPU atomic fails the
+ *	job with -EACCES
+ */
+enum drm_svmgpu_atomic_policy {
+	DRM_SVMGPU_ATOMIC_UNDEFINED = 0,
+	DRM_SVMGPU_ATOMIC_DEVICE = 1,
+	DRM_SVMGPU_ATOMIC_GLOBAL = 2,
+	DRM_SVMGPU_ATOMIC_CPU = 3,
+};
+
+/** @DRM_SVMGPU_MADVISE_PREFERRED_LOC: set &drm_svmgpu_madvise.preferred_location */
+#define DRM_SVMGPU_MADVISE_PREFERRED_LOC	(1u << 0)
+/** @DRM_SVMGPU_MADVISE_ATOMIC: set &drm_svmgpu_madvise.atomic_policy */
+#define DRM_SVMGPU_MADVISE_ATOMIC		(1u << 1)
+/** @DRM_SVMGPU_MADVISE_GRANULARITY: set &drm_svmgpu_madvise.granularity_shift */
+#define DRM_SVMGPU_MADVISE_GRANULARITY		(1u << 2)
+
+/**
+ * struct drm_svmgpu_madvise - argument of %DRM_IOCTL_SVMGPU_MADVISE
+ *
+ * Sets the attributes named in @flags for [@start, @start + @range); the
+ * others keep their values. Attributes belong to the VM's address space, not
+ * to the memory: they outlive munmap of the range. They take effect at the
+ * next GPU fault or prefetch of the range. Errors: -EINVAL (no or unknown
+ * flag, pad, a value out of range, unaligned, empty or overflowing range),
+ * -ENOENT (unknown VM), -ENOMEM.
+ */
+struct drm_svmgpu_madvise {
+	/** @vm_id: the VM */
+	__u32 vm_id;
+	/** @flags: DRM_SVMGPU_MADVISE_* naming the attributes to set, non-zero */
+	__u32 flags;
+	/** @start: page-aligned start address */
+	__u64 start;
+	/** @range: page-aligned length in bytes, non-zero */
+	__u64 range;
+	/** @preferred_location: &enum drm_svmgpu_preferred_loc */
+	__u32 preferred_location;
+	/** @atomic_policy: &enum drm_svmgpu_atomic_policy */
+	__u32 atomic_policy;
+	/**
+	 * @granularity_shift: log2 of the largest range a GPU fault maps and
+	 * migrates at once: 12 (4K), 16 (64K) or 21 (2M, the default); 0 means
+	 * the default
+	 */
+	__u32 granularity_shift;
+	/** @pad: must be zero */
+	__u32 pad;
+};
+
+/**
+ * struct drm_svmgpu_madvise_query - argument of
+ * %DRM_IOCTL_SVMGPU_MADVISE_QUERY
+ *
+ * Reads the attributes at @start; @uniform tells whether the whole range has
+ * them. Errors as for %DRM_IOCTL_SVMGPU_MADVISE.
+ */
+struct drm_svmgpu_madvise_query {
+	/** @vm_id: the VM */
+	__u32 vm_id;
+	/** @flags: must be zero */
+	__u32 flags;
+	/** @start: page-aligned start address */
+	__u64 start;
+	/** @range: page-aligned length in bytes, non-zero */
+	__u64 range;
+	/** @preferred_location: out */
+	__u32 preferred_location;
+	/** @atomic_policy: out */
+	__u32 atomic_policy;
+	/** @granularity_shift: out: the effective value (never 0) */
+	__u32 granularity_shift;
+	/** @uniform: out: 1 if every page of the range has these attributes */
+	__u32 uniform;
+};
+
+/**
  * DOC: svmgpu command buffers
  *
  * A command buffer is a sequence of commands in the VM's address space,
@@ -347,6 +450,8 @@ struct drm_svmgpu_queue_get_fault {
  * @DRM_SVMGPU_CMD_FILL32: &struct drm_svmgpu_cmd_fill
  * @DRM_SVMGPU_CMD_COPY: &struct drm_svmgpu_cmd_copy
  * @DRM_SVMGPU_CMD_ATOMIC: &struct drm_svmgpu_cmd_atomic
+ * @DRM_SVMGPU_CMD_SAXPY: &struct drm_svmgpu_cmd_saxpy
+ * @DRM_SVMGPU_CMD_REDUCE: &struct drm_svmgpu_cmd_reduce
  */
 enum drm_svmgpu_cmd_op {
 	DRM_SVMGPU_CMD_END = 0,
@@ -355,6 +460,8 @@ enum drm_svmgpu_cmd_op {
 	DRM_SVMGPU_CMD_FILL32 = 3,
 	DRM_SVMGPU_CMD_COPY = 4,
 	DRM_SVMGPU_CMD_ATOMIC = 5,
+	DRM_SVMGPU_CMD_SAXPY = 6,
+	DRM_SVMGPU_CMD_REDUCE = 7,
 };
 
 /**
@@ -447,6 +554,54 @@ struct drm_svmgpu_cmd_atomic {
 	__u64 result_address;
 };
 
+/**
+ * struct drm_svmgpu_cmd_saxpy - y[i] = a * x[i] + y[i] on @n IEEE-754 floats
+ *
+ * Computed in single precision, element by element, like the C expression
+ * ``y[i] = a * x[i] + y[i]`` without contraction into a fused multiply-add.
+ */
+struct drm_svmgpu_cmd_saxpy {
+	/** @hdr: %DRM_SVMGPU_CMD_SAXPY */
+	struct drm_svmgpu_cmd_header hdr;
+	/** @x: 4-byte aligned input vector */
+	__u64 x;
+	/** @y: 4-byte aligned input and output vector */
+	__u64 y;
+	/** @n: number of elements */
+	__u64 n;
+	/** @a: the scalar, as the bits of a float */
+	__u32 a;
+	/** @pad: must be zero */
+	__u32 pad;
+};
+
+/**
+ * enum drm_svmgpu_reduce_op - &struct drm_svmgpu_cmd_reduce operations, in
+ * bits 0-7 of the header flags
+ * @DRM_SVMGPU_REDUCE_SUM_U32: 64-bit sum of u32 elements, stored as u64
+ * @DRM_SVMGPU_REDUCE_SUM_F32: sum of floats in element order, stored as float
+ * @DRM_SVMGPU_REDUCE_MAX_U32: largest u32 element, stored as u32 (0 if @n is 0)
+ */
+enum drm_svmgpu_reduce_op {
+	DRM_SVMGPU_REDUCE_SUM_U32 = 0,
+	DRM_SVMGPU_REDUCE_SUM_F32 = 1,
+	DRM_SVMGPU_REDUCE_MAX_U32 = 2,
+};
+
+/**
+ * struct drm_svmgpu_cmd_reduce - reduce @n elements at @src into @dst
+ */
+struct drm_svmgpu_cmd_reduce {
+	/** @hdr: %DRM_SVMGPU_CMD_REDUCE; flags: &enum drm_svmgpu_reduce_op */
+	struct drm_svmgpu_cmd_header hdr;
+	/** @src: 4-byte aligned elements */
+	__u64 src;
+	/** @n: number of elements */
+	__u64 n;
+	/** @dst: result, aligned to its size */
+	__u64 dst;
+};
+
 #define DRM_IOCTL_SVMGPU_QUERY \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_SVMGPU_QUERY, struct drm_svmgpu_query)
 #define DRM_IOCTL_SVMGPU_VM_CREATE \
@@ -463,6 +618,10 @@ struct drm_svmgpu_cmd_atomic {
 	DRM_IOW(DRM_COMMAND_BASE + DRM_SVMGPU_PREFETCH, struct drm_svmgpu_prefetch)
 #define DRM_IOCTL_SVMGPU_QUEUE_GET_FAULT \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_SVMGPU_QUEUE_GET_FAULT, struct drm_svmgpu_queue_get_fault)
+#define DRM_IOCTL_SVMGPU_MADVISE \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_SVMGPU_MADVISE, struct drm_svmgpu_madvise)
+#define DRM_IOCTL_SVMGPU_MADVISE_QUERY \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_SVMGPU_MADVISE_QUERY, struct drm_svmgpu_madvise_query)
 
 #if defined(__cplusplus)
 }

@@ -28,6 +28,7 @@
 #include "svmgpu_device.h"
 #include "svmgpu_drv.h"
 #include "svmgpu_file.h"
+#include "svmgpu_madvise.h"
 #include "svmgpu_query.h"
 #include "svmgpu_queue.h"
 
@@ -43,6 +44,8 @@ static const struct drm_ioctl_desc svmgpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(SVMGPU_EXEC, svmgpu_exec_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(SVMGPU_PREFETCH, svmgpu_prefetch_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(SVMGPU_QUEUE_GET_FAULT, svmgpu_queue_get_fault_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SVMGPU_MADVISE, svmgpu_madvise_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(SVMGPU_MADVISE_QUERY, svmgpu_madvise_query_ioctl, DRM_RENDER_ALLOW),
 };
 
 static const struct file_operations svmgpu_fops = {

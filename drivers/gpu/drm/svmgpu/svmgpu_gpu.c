@@ -16,8 +16,11 @@
 
 #include <linux/slab.h>
 
+#include <asm/fpu/api.h>
+
 #include <drm/svmgpu_drm.h>
 
+#include "svmgpu_compute.h"
 #include "svmgpu_gpu.h"
 #include "svmgpu_vm.h"
 
@@ -28,6 +31,7 @@ struct svmgpu_gpu {
 	struct svmgpu_vm *vm;
 	struct svmgpu_gpu_fault *fault;
 	void *bounce;
+	void *bounce2;
 };
 
 static int gpu_read(struct svmgpu_gpu *gpu, u64 addr, void *buf, size_t len)
@@ -137,6 +141,78 @@ static int gpu_cmd_atomic(struct svmgpu_gpu *gpu, const struct drm_svmgpu_cmd_at
 			 is64 ? 8 : 4);
 }
 
+static int gpu_cmd_saxpy(struct svmgpu_gpu *gpu, const struct drm_svmgpu_cmd_saxpy *c)
+{
+	u64 x = c->x, y = c->y, left = c->n;
+	u32 *bx = gpu->bounce, *by = gpu->bounce2;
+	int err;
+
+	if (c->hdr.flags || c->pad || !IS_ALIGNED(x | y, 4) || left > U64_MAX / 4 ||
+	    x + left * 4 < x || y + left * 4 < y)
+		return -EINVAL;
+	while (left) {
+		size_t n = min_t(u64, left, SVMGPU_GPU_CHUNK / 4);
+
+		err = gpu_read(gpu, x, bx, n * 4);
+		if (!err)
+			err = gpu_read(gpu, y, by, n * 4);
+		if (err)
+			return err;
+		kernel_fpu_begin();
+		svmgpu_compute_saxpy(c->a, bx, by, n);
+		kernel_fpu_end();
+		err = gpu_write(gpu, y, by, n * 4);
+		if (err)
+			return err;
+		x += n * 4;
+		y += n * 4;
+		left -= n;
+		cond_resched();
+	}
+	return 0;
+}
+
+static int gpu_cmd_reduce(struct svmgpu_gpu *gpu, const struct drm_svmgpu_cmd_reduce *c)
+{
+	u32 op = c->hdr.flags, *buf = gpu->bounce, acc32 = 0;
+	u64 src = c->src, left = c->n, acc64 = 0;
+	size_t i;
+	int err;
+
+	if (op > DRM_SVMGPU_REDUCE_MAX_U32 || !IS_ALIGNED(src, 4) || left > U64_MAX / 4 ||
+	    src + left * 4 < src ||
+	    !IS_ALIGNED(c->dst, op == DRM_SVMGPU_REDUCE_SUM_U32 ? 8 : 4))
+		return -EINVAL;
+	while (left) {
+		size_t n = min_t(u64, left, SVMGPU_GPU_CHUNK / 4);
+
+		err = gpu_read(gpu, src, buf, n * 4);
+		if (err)
+			return err;
+		switch (op) {
+		case DRM_SVMGPU_REDUCE_SUM_U32:
+			for (i = 0; i < n; i++)
+				acc64 += buf[i];
+			break;
+		case DRM_SVMGPU_REDUCE_SUM_F32:
+			kernel_fpu_begin();
+			acc32 = svmgpu_compute_sum_f32(acc32, buf, n);
+			kernel_fpu_end();
+			break;
+		case DRM_SVMGPU_REDUCE_MAX_U32:
+			for (i = 0; i < n; i++)
+				acc32 = max(acc32, buf[i]);
+			break;
+		}
+		src += n * 4;
+		left -= n;
+		cond_resched();
+	}
+	if (op == DRM_SVMGPU_REDUCE_SUM_U32)
+		return gpu_write(gpu, c->dst, &acc64, sizeof(acc64));
+	return gpu_write(gpu, c->dst, &acc32, sizeof(acc32));
+}
+
 /* The largest command, which the fetch reads in one go. */
 union svmgpu_gpu_cmd {
 	struct drm_svmgpu_cmd_header hdr;
@@ -144,6 +220,8 @@ union svmgpu_gpu_cmd {
 	struct drm_svmgpu_cmd_fill fill;
 	struct drm_svmgpu_cmd_copy copy;
 	struct drm_svmgpu_cmd_atomic atomic;
+	struct drm_svmgpu_cmd_saxpy saxpy;
+	struct drm_svmgpu_cmd_reduce reduce;
 };
 
 static size_t svmgpu_cmd_size(u16 opcode)
@@ -160,6 +238,10 @@ static size_t svmgpu_cmd_size(u16 opcode)
 		return sizeof(struct drm_svmgpu_cmd_copy);
 	case DRM_SVMGPU_CMD_ATOMIC:
 		return sizeof(struct drm_svmgpu_cmd_atomic);
+	case DRM_SVMGPU_CMD_SAXPY:
+		return sizeof(struct drm_svmgpu_cmd_saxpy);
+	case DRM_SVMGPU_CMD_REDUCE:
+		return sizeof(struct drm_svmgpu_cmd_reduce);
 	default:
 		return 0;
 	}
@@ -183,8 +265,11 @@ int svmgpu_gpu_execute(struct svmgpu_vm *vm, u64 batch, struct svmgpu_gpu_fault 
 	int err = -E2BIG;
 
 	gpu.bounce = kmalloc(SVMGPU_GPU_CHUNK, GFP_KERNEL);
-	if (!gpu.bounce)
-		return -ENOMEM;
+	gpu.bounce2 = kmalloc(SVMGPU_GPU_CHUNK, GFP_KERNEL);
+	if (!gpu.bounce || !gpu.bounce2) {
+		err = -ENOMEM;
+		goto out;
+	}
 
 	for (count = 0; count < DRM_SVMGPU_MAX_CMDS; count++) {
 		size_t size;
@@ -220,11 +305,19 @@ int svmgpu_gpu_execute(struct svmgpu_vm *vm, u64 batch, struct svmgpu_gpu_fault 
 		case DRM_SVMGPU_CMD_ATOMIC:
 			err = gpu_cmd_atomic(&gpu, &cmd.atomic);
 			break;
+		case DRM_SVMGPU_CMD_SAXPY:
+			err = gpu_cmd_saxpy(&gpu, &cmd.saxpy);
+			break;
+		case DRM_SVMGPU_CMD_REDUCE:
+			err = gpu_cmd_reduce(&gpu, &cmd.reduce);
+			break;
 		}
 		if (err)
 			break;
 		batch += size;
 	}
+out:
+	kfree(gpu.bounce2);
 	kfree(gpu.bounce);
 	return err;
 }

@@ -20,7 +20,8 @@ static void svmgpu_fill_device_info(struct svmgpu_device *sdev,
 	info->vram_size = sdev->vram.size;
 	info->page_sizes = DRM_SVMGPU_PAGE_SIZE_4K | DRM_SVMGPU_PAGE_SIZE_64K |
 			   DRM_SVMGPU_PAGE_SIZE_2M;
-	info->features = DRM_SVMGPU_FEATURE_SVM | DRM_SVMGPU_FEATURE_DEVMEM;
+	info->features = DRM_SVMGPU_FEATURE_SVM | DRM_SVMGPU_FEATURE_DEVMEM |
+			 DRM_SVMGPU_FEATURE_MADVISE | DRM_SVMGPU_FEATURE_COMPUTE;
 	info->device_index = sdev->index;
 }
 

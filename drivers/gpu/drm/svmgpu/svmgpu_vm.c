@@ -37,6 +37,7 @@
 #include <drm/svmgpu_drm.h>
 
 #include "svmgpu_device.h"
+#include "svmgpu_madvise.h"
 #include "svmgpu_params.h"
 #include "svmgpu_stats.h"
 #include "svmgpu_vm.h"
@@ -104,6 +105,8 @@ static void svmgpu_vm_invalidate(struct drm_gpusvm *gpusvm, struct drm_gpusvm_no
 		if (r->bound)
 			svmgpu_stat_inc(vm->sdev, DRM_SVMGPU_STAT_INVALIDATIONS);
 		WRITE_ONCE(r->bound, false);
+		if (mmu_range->event == MMU_NOTIFY_PROTECTION_PAGE)
+			r->cow = true;
 		drm_gpusvm_unmap_pages(gpusvm, &r->pages, range_npages(r), &ctx);
 
 		if (mmu_range->event != MMU_NOTIFY_UNMAP)
@@ -148,12 +151,14 @@ static void svmgpu_vm_remove_range(struct svmgpu_vm *vm, struct svmgpu_range *r)
 
 static void svmgpu_vm_gc_locked(struct svmgpu_vm *vm)
 {
+	bool collected = false;
 	struct svmgpu_range *r;
 
 	lockdep_assert_held(&vm->lock);
 
 	spin_lock(&vm->gc_lock);
 	while ((r = list_first_entry_or_null(&vm->gc_list, struct svmgpu_range, gc_link))) {
+		collected = true;
 		list_del_init(&r->gc_link);
 		spin_unlock(&vm->gc_lock);
 
@@ -165,6 +170,10 @@ static void svmgpu_vm_gc_locked(struct svmgpu_vm *vm)
 		spin_lock(&vm->gc_lock);
 	}
 	spin_unlock(&vm->gc_lock);
+
+	/* The CPU unmapped memory: its attributes go with it. */
+	if (collected)
+		svmgpu_madvise_prune(vm);
 }
 
 static void svmgpu_vm_gc_work(struct work_struct *work)
@@ -177,7 +186,8 @@ static void svmgpu_vm_gc_work(struct work_struct *work)
 }
 
 /* Write the range's PTEs from its DMA mapping and make it visible to the GPU. */
-static int svmgpu_vm_bind(struct svmgpu_vm *vm, struct svmgpu_range *r, bool write)
+static int svmgpu_vm_bind(struct svmgpu_vm *vm, struct svmgpu_range *r, bool write,
+			  bool atomic_ok, u32 atomic_policy)
 {
 	unsigned long npages = range_npages(r), i, j, k;
 	unsigned long start = drm_gpusvm_range_start(&r->base);
@@ -213,6 +223,9 @@ static int svmgpu_vm_bind(struct svmgpu_vm *vm, struct svmgpu_range *r, bool wri
 				r->pte[i] = (a->addr + (k << PAGE_SHIFT)) | flags;
 		}
 		r->writable = write;
+		/* Device memory takes GPU atomics unless only the CPU may do them. */
+		r->atomic_ok = write && (atomic_ok || (r->pages.flags.has_devmem_pages &&
+						       atomic_policy != DRM_SVMGPU_ATOMIC_CPU));
 		/* Readers check bound first: publish the PTEs before it. */
 		smp_store_release(&r->bound, true);
 		svmgpu_stat_inc(vm->sdev, DRM_SVMGPU_STAT_BINDS);
@@ -228,6 +241,11 @@ static bool svmgpu_vm_want_devmem(struct svmgpu_vm *vm, enum svmgpu_placement pl
 		return false;
 	return place == SVMGPU_PLACE_DEVICE ||
 	       (place == SVMGPU_PLACE_POLICY && svmgpu_params.migrate_on_fault);
+}
+
+static bool svmgpu_access_writes(unsigned int access)
+{
+	return access & (DRM_SVMGPU_ACCESS_WRITE | DRM_SVMGPU_ACCESS_ATOMIC);
 }
 
 static int svmgpu_errno_to_fault(int err)
@@ -247,14 +265,18 @@ static int svmgpu_errno_to_fault(int err)
 
 /*
  * Make the range around @addr valid in the page table with at least @access
- * rights, placed as @place asks. Called with vm->lock held. On success
- * *range_end is the end of the range that now covers @addr.
+ * rights, placed as @place asks; @prefetch moves a range even when it is
+ * valid. Called with vm->lock held. On success *range_end is the end of the
+ * range that now covers @addr.
  */
 static int svmgpu_vm_service(struct svmgpu_vm *vm, u64 addr, unsigned int access,
-			     enum svmgpu_placement place, u64 *range_end)
+			     enum svmgpu_placement place, bool prefetch, u64 *range_end)
 {
 	struct svmgpu_device *sdev = vm->sdev;
-	bool write = access & (DRM_SVMGPU_ACCESS_WRITE | DRM_SVMGPU_ACCESS_ATOMIC);
+	bool write = svmgpu_access_writes(access);
+	bool atomic_ok;
+	struct svmgpu_attrs attrs;
+	u64 gran_start, gran_end;
 	struct drm_gpusvm_ctx ctx = {
 		.device_private_page_owner = svmgpu_device_owner(sdev),
 		.read_only = !write,
@@ -269,10 +291,31 @@ static int svmgpu_vm_service(struct svmgpu_vm *vm, u64 addr, unsigned int access
 	int err;
 
 	lockdep_assert_held(&vm->lock);
+
+	svmgpu_madvise_get(vm, addr, &attrs);
+	/*
+	 * GPU atomics may use RAM unless the policy asks for VRAM, and an atomic
+	 * fault that could not move the data settles for RAM; never under the
+	 * CPU policy, whose atomics fault and fail.
+	 */
+	atomic_ok = attrs.atomic_policy == DRM_SVMGPU_ATOMIC_UNDEFINED ||
+		    (attrs.atomic_policy != DRM_SVMGPU_ATOMIC_CPU &&
+		     (access & DRM_SVMGPU_ACCESS_ATOMIC));
+	if (!prefetch && place == SVMGPU_PLACE_POLICY) {
+		if (attrs.preferred_location == DRM_SVMGPU_PREFERRED_SYSTEM)
+			place = SVMGPU_PLACE_SYSTEM;
+		else if (attrs.preferred_location == DRM_SVMGPU_PREFERRED_DEVICE)
+			place = SVMGPU_PLACE_DEVICE;
+		if ((access & DRM_SVMGPU_ACCESS_ATOMIC) &&
+		    attrs.atomic_policy != DRM_SVMGPU_ATOMIC_UNDEFINED)
+			place = SVMGPU_PLACE_DEVICE;
+	}
+	gran_start = round_down(addr, BIT_ULL(attrs.granularity_shift));
+	gran_end = gran_start + BIT_ULL(attrs.granularity_shift);
 retry:
 	svmgpu_vm_gc_locked(vm);
 
-	base = drm_gpusvm_range_find_or_insert(&vm->gpusvm, addr, 0, TASK_SIZE, &ctx);
+	base = drm_gpusvm_range_find_or_insert(&vm->gpusvm, addr, gran_start, gran_end, &ctx);
 	if (IS_ERR(base))
 		return svmgpu_errno_to_fault(PTR_ERR(base));
 	r = to_svmgpu_range(base);
@@ -282,20 +325,31 @@ retry:
 
 	drm_gpusvm_notifier_lock(&vm->gpusvm);
 	valid = drm_gpusvm_pages_valid(&vm->gpusvm, &r->pages);
-	if (valid && r->bound && (!write || r->writable) && place == SVMGPU_PLACE_POLICY) {
+	if (valid && r->bound && (!write || r->writable) && !prefetch &&
+	    (!(access & DRM_SVMGPU_ACCESS_ATOMIC) || r->atomic_ok)) {
 		drm_gpusvm_notifier_unlock(&vm->gpusvm);
 		svmgpu_stat_inc(sdev, DRM_SVMGPU_STAT_GPU_FAULTS_VALID);
 		return 0;
 	}
 	drm_gpusvm_notifier_unlock(&vm->gpusvm);
 
-	if (valid && ((write && !r->writable) || place == SVMGPU_PLACE_SYSTEM)) {
+	if (valid && ((write && !r->writable) || place == SVMGPU_PLACE_SYSTEM ||
+		      (access & DRM_SVMGPU_ACCESS_ATOMIC))) {
 		/* Upgrade to writable, or move: drop the current mapping first. */
 		down_write(&vm->gpusvm.notifier_lock);
 		WRITE_ONCE(r->bound, false);
 		up_write(&vm->gpusvm.notifier_lock);
 		drm_gpusvm_unmap_pages(&vm->gpusvm, &r->pages, range_npages(r),
 				       &(struct drm_gpusvm_ctx){});
+	}
+
+	if (write && READ_ONCE(r->cow)) {
+		/*
+		 * hmm hands out write-protected device pages without breaking
+		 * COW: take them back to RAM, where the write fault of
+		 * get_pages() breaks it, and migrate again at a later fault.
+		 */
+		place = SVMGPU_PLACE_SYSTEM;
 	}
 
 	if (place == SVMGPU_PLACE_SYSTEM) {
@@ -328,7 +382,12 @@ retry:
 	if (err)
 		return svmgpu_errno_to_fault(err);
 
-	err = svmgpu_vm_bind(vm, r, write);
+	if (write) {
+		down_write(&vm->gpusvm.notifier_lock);
+		r->cow = false;
+		up_write(&vm->gpusvm.notifier_lock);
+	}
+	err = svmgpu_vm_bind(vm, r, write, atomic_ok, attrs.atomic_policy);
 	if (err == -EAGAIN && retries--)
 		goto retry;
 	return err ? svmgpu_errno_to_fault(err) : 0;
@@ -348,9 +407,18 @@ int svmgpu_vm_fault(struct svmgpu_vm *vm, u64 addr, unsigned int access)
 	u64 end;
 	int err;
 
+	struct svmgpu_attrs attrs;
+
 	mutex_lock(&vm->lock);
 	svmgpu_stat_inc(vm->sdev, DRM_SVMGPU_STAT_GPU_FAULTS);
-	err = svmgpu_vm_service(vm, addr & PAGE_MASK, access, SVMGPU_PLACE_POLICY, &end);
+	/* Unmaps first, so that stale attributes are gone. */
+	svmgpu_vm_gc_locked(vm);
+	svmgpu_madvise_get(vm, addr, &attrs);
+	if ((access & DRM_SVMGPU_ACCESS_ATOMIC) && attrs.atomic_policy == DRM_SVMGPU_ATOMIC_CPU)
+		err = -EACCES;
+	else
+		err = svmgpu_vm_service(vm, addr & PAGE_MASK, access, SVMGPU_PLACE_POLICY, false,
+					&end);
 	if (err)
 		svmgpu_stat_inc(vm->sdev, DRM_SVMGPU_STAT_GPU_FAULTS_FAILED);
 	mutex_unlock(&vm->lock);
@@ -373,7 +441,7 @@ int svmgpu_vm_prefetch(struct svmgpu_vm *vm, u64 start, u64 end, enum svmgpu_pla
 
 	mutex_lock(&vm->lock);
 	while (addr < end) {
-		err = svmgpu_vm_service(vm, addr, DRM_SVMGPU_ACCESS_READ, place, &range_end);
+		err = svmgpu_vm_service(vm, addr, DRM_SVMGPU_ACCESS_READ, place, true, &range_end);
 		if (err)
 			break;
 		addr = range_end;
@@ -386,8 +454,8 @@ int svmgpu_vm_prefetch(struct svmgpu_vm *vm, u64 start, u64 end, enum svmgpu_pla
 	return err;
 }
 
-/* Kernel address of @addr if the page table grants @write; notifier lock held. */
-static void *svmgpu_vm_translate(struct svmgpu_vm *vm, u64 addr, bool write)
+/* Kernel address of @addr if the page table grants @access; notifier lock held. */
+static void *svmgpu_vm_translate(struct svmgpu_vm *vm, u64 addr, unsigned int access)
 {
 	struct svmgpu_range *r;
 	u64 pte;
@@ -395,7 +463,9 @@ static void *svmgpu_vm_translate(struct svmgpu_vm *vm, u64 addr, bool write)
 	lockdep_assert_held(&vm->gpusvm.notifier_lock);
 
 	r = mtree_load(&vm->pt, addr >> PAGE_SHIFT);
-	if (!r || !smp_load_acquire(&r->bound) || (write && !r->writable))
+	if (!r || !smp_load_acquire(&r->bound) ||
+	    (svmgpu_access_writes(access) && !r->writable) ||
+	    ((access & DRM_SVMGPU_ACCESS_ATOMIC) && !r->atomic_ok))
 		return NULL;
 	pte = r->pte[(addr - drm_gpusvm_range_start(&r->base)) >> PAGE_SHIFT];
 	if (pte & SVMGPU_PTE_DEVMEM)
@@ -427,7 +497,7 @@ int svmgpu_vm_access(struct svmgpu_vm *vm, u64 addr, void *buf, size_t len, bool
 		int err;
 
 		drm_gpusvm_notifier_lock(&vm->gpusvm);
-		p = svmgpu_vm_translate(vm, addr, write);
+		p = svmgpu_vm_translate(vm, addr, access);
 		if (p) {
 			if (write)
 				memcpy(p, buf, n);
@@ -507,7 +577,7 @@ int svmgpu_vm_atomic(struct svmgpu_vm *vm, u64 addr, u32 op, bool is64, u64 oper
 		int err;
 
 		drm_gpusvm_notifier_lock(&vm->gpusvm);
-		p = svmgpu_vm_translate(vm, addr, true);
+		p = svmgpu_vm_translate(vm, addr, DRM_SVMGPU_ACCESS_ATOMIC);
 		if (p)
 			*old = svmgpu_atomic_apply(p, op, is64, operand, compare);
 		drm_gpusvm_notifier_unlock(&vm->gpusvm);
@@ -540,6 +610,7 @@ struct svmgpu_vm *svmgpu_vm_create(struct svmgpu_device *sdev)
 	vm->sdev = sdev;
 	mutex_init(&vm->lock);
 	mt_init(&vm->pt);
+	mt_init(&vm->attrs);
 	spin_lock_init(&vm->gc_lock);
 	INIT_LIST_HEAD(&vm->gc_list);
 	INIT_WORK(&vm->gc_work, svmgpu_vm_gc_work);
@@ -580,6 +651,7 @@ static void svmgpu_vm_release(struct kref *ref)
 	/* Ranges never bound are still in drm_gpusvm; fini removes them. */
 	drm_gpusvm_fini(&vm->gpusvm);
 	mtree_destroy(&vm->pt);
+	mtree_destroy(&vm->attrs);
 	drm_pagemap_put(vm->dpagemap);
 	mutex_destroy(&vm->lock);
 	kfree(vm);

@@ -41,6 +41,11 @@ struct svmgpu_vm {
 	 * notifier lock.
 	 */
 	struct maple_tree pt;
+	/**
+	 * @attrs: madvise attributes by page index (see svmgpu_madvise.c);
+	 * changed under @lock
+	 */
+	struct maple_tree attrs;
 	/** @dpagemap: the device memory migrations go to, or NULL */
 	struct drm_pagemap *dpagemap;
 	/** @gc_lock: protects @gc_list */
@@ -67,6 +72,14 @@ struct svmgpu_range {
 	bool bound;
 	/** @writable: the pages were mapped for writing (notifier lock) */
 	bool writable;
+	/** @atomic_ok: GPU atomics may use this binding (notifier lock) */
+	bool atomic_ok;
+	/**
+	 * @cow: the CPU write-protected the range (fork): its device pages may
+	 * be shared copy-on-write, which hmm reports without faulting them for
+	 * a write, so the next GPU write must go through RAM (notifier lock)
+	 */
+	bool cow;
 	/** @in_pt: the range is in &svmgpu_vm.pt (under &svmgpu_vm.lock) */
 	bool in_pt;
 };

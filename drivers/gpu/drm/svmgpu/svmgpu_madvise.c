@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The svmgpu authors
+ */
+
+/**
+ * DOC: memory attributes
+ *
+ * madvise attributes live in a maple tree per VM (&svmgpu_vm.attrs), keyed
+ * by page index, each interval holding its packed attributes as a value
+ * entry; a gap means all defaults. They describe the address space, not the
+ * memory, but like xe's and KFD's they do not outlive the mapping: after an
+ * munmap the garbage collector drops the attributes of what is no longer
+ * mapped (svmgpu_madvise_prune()), so a new mapping at the same address
+ * starts with the defaults. They apply from the next GPU fault or prefetch
+ * on. The fault handler reads them at the faulting
+ * address: the preferred location picks the placement, the atomic policy
+ * forces device memory for GPU atomics or forbids them, and the granularity
+ * bounds the range drm_gpusvm may create around the fault.
+ */
+
+#include <linux/maple_tree.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/xarray.h>
+
+#include <drm/drm_file.h>
+#include <drm/svmgpu_drm.h>
+
+#include "svmgpu_file.h"
+#include "svmgpu_madvise.h"
+#include "svmgpu_vm.h"
+
+#define SVMGPU_DEFAULT_GRANULARITY	21
+
+/* Packing of an attribute value entry; all zero is the default. */
+#define ATTR_LOC_SHIFT		0
+#define ATTR_ATOMIC_SHIFT	2
+#define ATTR_GRAN_SHIFT		4
+#define ATTR_FIELD_MASK		0x3
+#define ATTR_GRAN_MASK		0x1f
+
+static unsigned long attrs_pack(const struct svmgpu_attrs *a)
+{
+	return a->preferred_location << ATTR_LOC_SHIFT | a->atomic_policy << ATTR_ATOMIC_SHIFT |
+	       (a->granularity_shift == SVMGPU_DEFAULT_GRANULARITY ? 0 :
+		a->granularity_shift) << ATTR_GRAN_SHIFT;
+}
+
+static void attrs_unpack(void *entry, struct svmgpu_attrs *a)
+{
+	unsigned long v = entry ? xa_to_value(entry) : 0;
+
+	a->preferred_location = (v >> ATTR_LOC_SHIFT) & ATTR_FIELD_MASK;
+	a->atomic_policy = (v >> ATTR_ATOMIC_SHIFT) & ATTR_FIELD_MASK;
+	a->granularity_shift = (v >> ATTR_GRAN_SHIFT) & ATTR_GRAN_MASK;
+	if (!a->granularity_shift)
+		a->granularity_shift = SVMGPU_DEFAULT_GRANULARITY;
+}
+
+/**
+ * svmgpu_madvise_get() - attributes of the page at @addr
+ * @vm: the VM
+ * @addr: a GPU address
+ * @attrs: receives the attributes
+ */
+void svmgpu_madvise_get(struct svmgpu_vm *vm, u64 addr, struct svmgpu_attrs *attrs)
+{
+	attrs_unpack(mtree_load(&vm->attrs, addr >> PAGE_SHIFT), attrs);
+}
+
+/* The interval of the tree containing @index, clipped to [@index, @last]. */
+static void *attrs_walk(struct svmgpu_vm *vm, unsigned long index, unsigned long last,
+			unsigned long *hi)
+{
+	MA_STATE(mas, &vm->attrs, index, index);
+	void *entry;
+
+	mas_lock(&mas);
+	entry = mas_walk(&mas);
+	*hi = min(mas.last, last);
+	mas_unlock(&mas);
+	return entry;
+}
+
+/**
+ * svmgpu_madvise_prune() - drop the attributes of unmapped addresses
+ * @vm: the VM, its lock held
+ *
+ * Called by the garbage collector after the CPU unmapped memory.
+ */
+void svmgpu_madvise_prune(struct svmgpu_vm *vm)
+{
+	struct mm_struct *mm = vm->gpusvm.mm;
+	unsigned long index = 0, last;
+	void *entry;
+
+	lockdep_assert_held(&vm->lock);
+
+	if (!mmget_not_zero(mm))
+		return;
+	mmap_read_lock(mm);
+	while ((entry = mt_find(&vm->attrs, &index, ULONG_MAX))) {
+		MA_STATE(mas, &vm->attrs, index - 1, index - 1);
+		unsigned long first, addr, end;
+
+		/* mt_find() moved @index past the entry: find its bounds. */
+		mas_lock(&mas);
+		mas_walk(&mas);
+		first = mas.index;
+		last = mas.last;
+		mas_unlock(&mas);
+
+		for (addr = first << PAGE_SHIFT; addr < (last + 1) << PAGE_SHIFT; addr = end) {
+			struct vm_area_struct *vma = find_vma(mm, addr);
+
+			if (vma && vma->vm_start <= addr) {
+				end = min(vma->vm_end, (last + 1) << PAGE_SHIFT);
+				continue;
+			}
+			end = vma ? min(vma->vm_start, (last + 1) << PAGE_SHIFT) :
+			      (last + 1) << PAGE_SHIFT;
+			/* Erasing in place only shrinks the tree: it cannot fail. */
+			mtree_store_range(&vm->attrs, addr >> PAGE_SHIFT, (end >> PAGE_SHIFT) - 1,
+					  NULL, GFP_KERNEL);
+		}
+		if (last == ULONG_MAX)
+			break;
+		index = last + 1;
+	}
+	mmap_read_unlock(mm);
+	mmput(mm);
+}
+
+static bool range_valid(u64 start, u64 range)
+{
+	return range && PAGE_ALIGNED(start | range) && start + range > start &&
+	       start + range <= TASK_SIZE;
+}
+
+/**
+ * svmgpu_madvise_ioctl() - %DRM_IOCTL_SVMGPU_MADVISE
+ * @drm: the device
+ * @data: &struct drm_svmgpu_madvise
+ * @file: the caller
+ *
+ * Return: 0, -EINVAL, -ENOENT or -ENOMEM.
+ */
+int svmgpu_madvise_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	const u32 known = DRM_SVMGPU_MADVISE_PREFERRED_LOC | DRM_SVMGPU_MADVISE_ATOMIC |
+			  DRM_SVMGPU_MADVISE_GRANULARITY;
+	struct drm_svmgpu_madvise *args = data;
+	unsigned long index, last, hi;
+	struct svmgpu_vm *vm;
+	int err = 0;
+
+	if (!args->flags || args->flags & ~known || args->pad ||
+	    args->preferred_location > DRM_SVMGPU_PREFERRED_DEVICE ||
+	    args->atomic_policy > DRM_SVMGPU_ATOMIC_CPU ||
+	    (args->granularity_shift && args->granularity_shift != 12 &&
+	     args->granularity_shift != 16 && args->granularity_shift != 21) ||
+	    !range_valid(args->start, args->range))
+		return -EINVAL;
+
+	vm = svmgpu_file_get_vm(file->driver_priv, args->vm_id);
+	if (!vm)
+		return -ENOENT;
+
+	index = args->start >> PAGE_SHIFT;
+	last = ((args->start + args->range) >> PAGE_SHIFT) - 1;
+	mutex_lock(&vm->lock);
+	while (index <= last) {
+		struct svmgpu_attrs a;
+		unsigned long v;
+
+		attrs_unpack(attrs_walk(vm, index, last, &hi), &a);
+		if (args->flags & DRM_SVMGPU_MADVISE_PREFERRED_LOC)
+			a.preferred_location = args->preferred_location;
+		if (args->flags & DRM_SVMGPU_MADVISE_ATOMIC)
+			a.atomic_policy = args->atomic_policy;
+		if (args->flags & DRM_SVMGPU_MADVISE_GRANULARITY)
+			a.granularity_shift = args->granularity_shift ?: SVMGPU_DEFAULT_GRANULARITY;
+		v = attrs_pack(&a);
+		err = mtree_store_range(&vm->attrs, index, hi, v ? xa_mk_value(v) : NULL,
+					GFP_KERNEL);
+		if (err || hi == last)
+			break;
+		index = hi + 1;
+	}
+	mutex_unlock(&vm->lock);
+	svmgpu_vm_put(vm);
+	return err;
+}
+
+/**
+ * svmgpu_madvise_query_ioctl() - %DRM_IOCTL_SVMGPU_MADVISE_QUERY
+ * @drm: the device
+ * @data: &struct drm_svmgpu_madvise_query
+ * @file: the caller
+ *
+ * Return: 0, -EINVAL or -ENOENT.
+ */
+int svmgpu_madvise_query_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
+{
+	struct drm_svmgpu_madvise_query *args = data;
+	unsigned long index, last, hi;
+	struct svmgpu_attrs a;
+	struct svmgpu_vm *vm;
+	void *first;
+
+	if (args->flags || args->preferred_location || args->atomic_policy ||
+	    args->granularity_shift || args->uniform || !range_valid(args->start, args->range))
+		return -EINVAL;
+
+	vm = svmgpu_file_get_vm(file->driver_priv, args->vm_id);
+	if (!vm)
+		return -ENOENT;
+
+	index = args->start >> PAGE_SHIFT;
+	last = ((args->start + args->range) >> PAGE_SHIFT) - 1;
+	mutex_lock(&vm->lock);
+	first = attrs_walk(vm, index, last, &hi);
+	args->uniform = 1;
+	while (hi < last) {
+		index = hi + 1;
+		if (attrs_walk(vm, index, last, &hi) != first) {
+			args->uniform = 0;
+			break;
+		}
+	}
+	mutex_unlock(&vm->lock);
+
+	attrs_unpack(first, &a);
+	args->preferred_location = a.preferred_location;
+	args->atomic_policy = a.atomic_policy;
+	args->granularity_shift = a.granularity_shift;
+	svmgpu_vm_put(vm);
+	return 0;
+}
