@@ -96,7 +96,7 @@ static const struct faux_device_ops svmgpu_faux_ops = {
  */
 int svmgpu_devices_create(void)
 {
-	char name[16];
+	char name[24];
 	unsigned int i;
 
 	if (!svmgpu_params.num_devices || svmgpu_params.num_devices > SVMGPU_MAX_DEVICES) {

@@ -19,6 +19,7 @@
  */
 
 #include <linux/module.h>
+#include <linux/uaccess.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
@@ -48,11 +49,33 @@ static const struct drm_ioctl_desc svmgpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(SVMGPU_MADVISE_QUERY, svmgpu_madvise_query_ioctl, DRM_RENDER_ALLOW),
 };
 
+/*
+ * The DRM core silently drops what a larger argument struct holds beyond the
+ * kernel's; the uAPI promises -E2BIG when that tail is not zero, so a newer
+ * userspace never has a field ignored without knowing.
+ */
+static long svmgpu_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	unsigned int nr = _IOC_NR(cmd), usize = _IOC_SIZE(cmd), ksize;
+	int zeroed;
+
+	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_BASE + ARRAY_SIZE(svmgpu_ioctls) &&
+	    (_IOC_DIR(cmd) & _IOC_WRITE)) {
+		ksize = _IOC_SIZE(svmgpu_ioctls[nr - DRM_COMMAND_BASE].cmd);
+		if (usize > ksize) {
+			zeroed = check_zeroed_user((void __user *)arg + ksize, usize - ksize);
+			if (zeroed <= 0)
+				return zeroed ? zeroed : -E2BIG;
+		}
+	}
+	return drm_ioctl(filp, cmd, arg);
+}
+
 static const struct file_operations svmgpu_fops = {
 	.owner		= THIS_MODULE,
 	.open		= drm_open,
 	.release	= drm_release,
-	.unlocked_ioctl	= drm_ioctl,
+	.unlocked_ioctl	= svmgpu_ioctl,
 	.compat_ioctl	= drm_compat_ioctl,
 	.poll		= drm_poll,
 	.read		= drm_read,

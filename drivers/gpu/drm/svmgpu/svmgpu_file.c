@@ -22,7 +22,7 @@
  */
 int svmgpu_open(struct drm_device *drm, struct drm_file *file)
 {
-	struct svmgpu_file *sfile = kzalloc(sizeof(*sfile), GFP_KERNEL);
+	struct svmgpu_file *sfile = kzalloc_obj(*sfile);
 
 	if (!sfile)
 		return -ENOMEM;

@@ -26,7 +26,7 @@ struct svmgpu_migrate {
 	struct svmgpu_device *sdev;
 	struct drm_gpu_scheduler sched;
 	struct drm_sched_entity entity;
-	struct mutex submit_lock;
+	struct mutex submit_lock; /* orders arm + push of the entity's jobs */
 	atomic_t fail_next;
 };
 

@@ -138,7 +138,7 @@ int svmgpu_queue_create_ioctl(struct drm_device *drm, void *data, struct drm_fil
 	if (args->flags || args->pad || args->queue_id)
 		return -EINVAL;
 
-	q = kzalloc(sizeof(*q), GFP_KERNEL);
+	q = kzalloc_obj(*q);
 	if (!q)
 		return -ENOMEM;
 	q->vm = svmgpu_file_get_vm(sfile, args->vm_id);
@@ -298,7 +298,7 @@ int svmgpu_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 		}
 	}
 
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	job = kzalloc_obj(*job);
 	err = -ENOMEM;
 	if (!job)
 		goto out_put_osync;

@@ -70,7 +70,7 @@ static unsigned long range_npages(struct svmgpu_range *r)
 
 static struct drm_gpusvm_range *svmgpu_range_alloc(struct drm_gpusvm *gpusvm)
 {
-	struct svmgpu_range *r = kzalloc(sizeof(*r), GFP_KERNEL);
+	struct svmgpu_range *r = kzalloc_obj(*r);
 
 	if (!r)
 		return NULL;
@@ -463,6 +463,7 @@ static void *svmgpu_vm_translate(struct svmgpu_vm *vm, u64 addr, unsigned int ac
 	lockdep_assert_held(&vm->gpusvm.notifier_lock);
 
 	r = mtree_load(&vm->pt, addr >> PAGE_SHIFT);
+	/* Pairs with the release in svmgpu_vm_bind(): the PTEs are written first. */
 	if (!r || !smp_load_acquire(&r->bound) ||
 	    (svmgpu_access_writes(access) && !r->writable) ||
 	    ((access & DRM_SVMGPU_ACCESS_ATOMIC) && !r->atomic_ok))
@@ -603,7 +604,7 @@ struct svmgpu_vm *svmgpu_vm_create(struct svmgpu_device *sdev)
 	struct svmgpu_vm *vm;
 	int err;
 
-	vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	vm = kzalloc_obj(*vm);
 	if (!vm)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&vm->ref);

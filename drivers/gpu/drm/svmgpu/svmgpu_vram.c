@@ -310,7 +310,7 @@ static int svmgpu_pagemap_populate_mm(struct drm_pagemap *dpagemap, unsigned lon
 	u64 size = end - start;
 	int err;
 
-	devmem = kzalloc(sizeof(*devmem), GFP_KERNEL);
+	devmem = kzalloc_obj(*devmem);
 	if (!devmem)
 		return -ENOMEM;
 	devmem->vram = vram;
@@ -404,7 +404,7 @@ static struct svmgpu_pagemap *svmgpu_pagemap_create(struct svmgpu_vram *vram)
 	void *addr;
 	int err;
 
-	spm = kzalloc(sizeof(*spm), GFP_KERNEL);
+	spm = kzalloc_obj(*spm);
 	if (!spm)
 		return ERR_PTR(-ENOMEM);
 	spm->vram = vram;
