@@ -10,6 +10,7 @@
 #include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 
+#include "svmgpu_debugfs.h"
 #include "svmgpu_device.h"
 #include "svmgpu_drv.h"
 #include "svmgpu_params.h"
@@ -62,6 +63,7 @@ static int svmgpu_probe(struct faux_device *faux)
 	if (ret)
 		return ret;
 
+	svmgpu_debugfs_register(sdev);
 	ret = drm_dev_register(&sdev->drm, 0);
 	if (ret)
 		return ret;

@@ -26,6 +26,7 @@
 #include <drm/drm_ioctl.h>
 #include <drm/svmgpu_drm.h>
 
+#include "svmgpu_debugfs.h"
 #include "svmgpu_device.h"
 #include "svmgpu_drv.h"
 #include "svmgpu_file.h"
@@ -91,6 +92,8 @@ const struct drm_driver svmgpu_drm_driver = {
 	.fops			= &svmgpu_fops,
 	.open			= svmgpu_open,
 	.postclose		= svmgpu_postclose,
+	.show_fdinfo		= svmgpu_show_fdinfo,
+	.debugfs_init		= svmgpu_debugfs_init,
 	.name			= DRIVER_NAME,
 	.desc			= DRIVER_DESC,
 	.major			= DRIVER_MAJOR,

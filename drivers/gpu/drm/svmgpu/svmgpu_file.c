@@ -6,6 +6,7 @@
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
+#include <drm/drm_print.h>
 #include <drm/svmgpu_drm.h>
 
 #include "svmgpu_device.h"
@@ -53,6 +54,31 @@ void svmgpu_postclose(struct drm_device *drm, struct drm_file *file)
 		svmgpu_vm_put(vm);
 	xa_destroy(&sfile->vms);
 	kfree(sfile);
+}
+
+/**
+ * svmgpu_show_fdinfo() - &drm_driver.show_fdinfo: per-file usage
+ * @p: where to print
+ * @file: the file
+ *
+ * ``drm-engine-gpu`` is the GPU time of the file's command buffers, in the
+ * format of Documentation/gpu/drm-usage-stats.rst; the ``svmgpu-`` keys are
+ * driver specific.
+ */
+void svmgpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
+{
+	struct svmgpu_file *sfile = file->driver_priv;
+	unsigned long id, vms = 0, queues = 0;
+	void *entry;
+
+	xa_for_each(&sfile->vms, id, entry)
+		vms++;
+	xa_for_each(&sfile->queues, id, entry)
+		queues++;
+	drm_printf(p, "drm-engine-gpu:\t%llu ns\n", atomic64_read(&sfile->gpu_ns));
+	drm_printf(p, "svmgpu-jobs:\t%llu\n", atomic64_read(&sfile->jobs));
+	drm_printf(p, "svmgpu-vms:\t%lu\n", vms);
+	drm_printf(p, "svmgpu-queues:\t%lu\n", queues);
 }
 
 /**

@@ -118,10 +118,19 @@ static void svmgpu_migrate_free_job(struct drm_sched_job *sched_job)
 	kvfree(job);
 }
 
+static void svmgpu_migrate_cancel_job(struct drm_sched_job *sched_job)
+{
+	/*
+	 * Jobs complete inside run_job(): one still pending at drm_sched_fini()
+	 * has signalled and only waits for free_job(), which follows.
+	 */
+}
+
 static const struct drm_sched_backend_ops svmgpu_migrate_sched_ops = {
 	.run_job = svmgpu_migrate_run_job,
 	.timedout_job = svmgpu_migrate_timedout_job,
 	.free_job = svmgpu_migrate_free_job,
+	.cancel_job = svmgpu_migrate_cancel_job,
 };
 
 static struct dma_fence *svmgpu_migrate_submit(struct svmgpu_migrate *m,

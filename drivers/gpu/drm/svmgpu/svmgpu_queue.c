@@ -54,6 +54,7 @@ static struct dma_fence *svmgpu_queue_run_job(struct drm_sched_job *sched_job)
 	struct svmgpu_job *job = to_svmgpu_job(sched_job);
 	struct svmgpu_queue *q = job->q;
 	struct svmgpu_gpu_fault fault = {};
+	ktime_t t0;
 	int err;
 
 	spin_lock(&q->lock);
@@ -64,7 +65,10 @@ static struct dma_fence *svmgpu_queue_run_job(struct drm_sched_job *sched_job)
 	if (err)
 		return ERR_PTR(err);
 
+	t0 = ktime_get();
 	err = svmgpu_gpu_execute(q->vm, job->batch, &fault);
+	atomic64_add(ktime_to_ns(ktime_sub(ktime_get(), t0)), &q->sfile->gpu_ns);
+	atomic64_inc(&q->sfile->jobs);
 	svmgpu_stat_inc(q->vm->sdev, DRM_SVMGPU_STAT_JOBS);
 	if (err) {
 		spin_lock(&q->lock);
@@ -92,10 +96,19 @@ static void svmgpu_queue_free_job(struct drm_sched_job *sched_job)
 	kfree(to_svmgpu_job(sched_job));
 }
 
+static void svmgpu_queue_cancel_job(struct drm_sched_job *sched_job)
+{
+	/*
+	 * Jobs complete inside run_job(): one still pending at drm_sched_fini()
+	 * has signalled and only waits for free_job(), which follows.
+	 */
+}
+
 static const struct drm_sched_backend_ops svmgpu_queue_sched_ops = {
 	.run_job = svmgpu_queue_run_job,
 	.timedout_job = svmgpu_queue_timedout_job,
 	.free_job = svmgpu_queue_free_job,
+	.cancel_job = svmgpu_queue_cancel_job,
 };
 
 /**
@@ -146,6 +159,7 @@ int svmgpu_queue_create_ioctl(struct drm_device *drm, void *data, struct drm_fil
 		kfree(q);
 		return -ENOENT;
 	}
+	q->sfile = sfile;
 	mutex_init(&q->submit_lock);
 	spin_lock_init(&q->lock);
 

@@ -12,6 +12,7 @@
 
 struct drm_device;
 struct drm_file;
+struct svmgpu_file;
 struct svmgpu_vm;
 
 /**
@@ -19,6 +20,8 @@ struct svmgpu_vm;
  * queue stalled on GPU faults never holds up another
  */
 struct svmgpu_queue {
+	/** @sfile: the file the queue belongs to, which outlives it */
+	struct svmgpu_file *sfile;
 	/** @vm: the VM its command buffers run in (a reference) */
 	struct svmgpu_vm *vm;
 	/** @sched: runs one command buffer at a time */

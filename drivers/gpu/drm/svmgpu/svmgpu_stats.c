@@ -2,6 +2,8 @@
 /*
  * Copyright (C) 2026 The svmgpu authors
  */
+#include <linux/sizes.h>
+
 #include "svmgpu_device.h"
 #include "svmgpu_migrate.h"
 #include "svmgpu_stats.h"
@@ -23,4 +25,22 @@ void svmgpu_stats_add_copy(struct svmgpu_device *sdev, bool to_vram,
 		bytes += segs[i].size;
 	svmgpu_stat_add(sdev, to_vram ? DRM_SVMGPU_STAT_COPY_TO_VRAM_KIB :
 			DRM_SVMGPU_STAT_COPY_TO_RAM_KIB, bytes >> 10);
+}
+
+/**
+ * svmgpu_stats_timed() - count one step of fault handling and its duration
+ * @sdev: the device
+ * @what: the step
+ * @size: bytes of the range it worked on, which picks the bucket
+ * @start: when the step began
+ */
+void svmgpu_stats_timed(struct svmgpu_device *sdev, enum svmgpu_timed what, u64 size,
+			ktime_t start)
+{
+	enum svmgpu_size_bucket b = size >= SZ_2M ? SVMGPU_SZ_2M :
+				    size >= SZ_64K ? SVMGPU_SZ_64K : SVMGPU_SZ_4K;
+	struct svmgpu_timed_stat *t = &sdev->stats.timed[what][b];
+
+	atomic64_inc(&t->count);
+	atomic64_add(ktime_us_delta(ktime_get(), start), &t->us);
 }

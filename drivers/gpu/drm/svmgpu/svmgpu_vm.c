@@ -40,6 +40,7 @@
 #include "svmgpu_madvise.h"
 #include "svmgpu_params.h"
 #include "svmgpu_stats.h"
+#include "svmgpu_trace.h"
 #include "svmgpu_vm.h"
 #include "svmgpu_vram.h"
 
@@ -266,11 +267,13 @@ static int svmgpu_errno_to_fault(int err)
 /*
  * Make the range around @addr valid in the page table with at least @access
  * rights, placed as @place asks; @prefetch moves a range even when it is
- * valid. Called with vm->lock held. On success *range_end is the end of the
+ * valid. Called with vm->lock held. Returns 1 if the range was valid already,
+ * 0 once it is, or an error; on success [*range_start, *range_end) is the
  * range that now covers @addr.
  */
 static int svmgpu_vm_service(struct svmgpu_vm *vm, u64 addr, unsigned int access,
-			     enum svmgpu_placement place, bool prefetch, u64 *range_end)
+			     enum svmgpu_placement place, bool prefetch, u64 *range_start,
+			     u64 *range_end)
 {
 	struct svmgpu_device *sdev = vm->sdev;
 	bool write = svmgpu_access_writes(access);
@@ -287,6 +290,7 @@ static int svmgpu_vm_service(struct svmgpu_vm *vm, u64 addr, unsigned int access
 	struct drm_gpusvm_range *base;
 	struct svmgpu_range *r;
 	unsigned long start, end;
+	ktime_t t0;
 	bool valid;
 	int err;
 
@@ -321,6 +325,7 @@ retry:
 	r = to_svmgpu_range(base);
 	start = drm_gpusvm_range_start(base);
 	end = drm_gpusvm_range_end(base);
+	*range_start = start;
 	*range_end = end;
 
 	drm_gpusvm_notifier_lock(&vm->gpusvm);
@@ -328,8 +333,7 @@ retry:
 	if (valid && r->bound && (!write || r->writable) && !prefetch &&
 	    (!(access & DRM_SVMGPU_ACCESS_ATOMIC) || r->atomic_ok)) {
 		drm_gpusvm_notifier_unlock(&vm->gpusvm);
-		svmgpu_stat_inc(sdev, DRM_SVMGPU_STAT_GPU_FAULTS_VALID);
-		return 0;
+		return 1;
 	}
 	drm_gpusvm_notifier_unlock(&vm->gpusvm);
 
@@ -353,24 +357,33 @@ retry:
 	}
 
 	if (place == SVMGPU_PLACE_SYSTEM) {
+		enum drm_gpusvm_scan_result scan;
+
 		/* Device pages of the range go back to RAM. */
-		err = drm_gpusvm_range_evict(&vm->gpusvm, base);
-		if (err && err != -EFAULT && retries--)
-			goto retry;
+		scan = drm_gpusvm_scan_mm(base, ctx.device_private_page_owner, NULL);
+		if (scan != DRM_GPUSVM_SCAN_SYSTEM && scan != DRM_GPUSVM_SCAN_UNPOPULATED) {
+			err = drm_gpusvm_range_evict(&vm->gpusvm, base);
+			if (err && err != -EFAULT && retries--)
+				goto retry;
+		}
 		ctx.devmem_possible = 0;
 	} else if (svmgpu_vm_want_devmem(vm, place) &&
 		   drm_gpusvm_scan_mm(base, ctx.device_private_page_owner,
 				      vm->dpagemap->pagemap) != DRM_GPUSVM_SCAN_EQUAL) {
+		t0 = ktime_get();
 		err = drm_pagemap_populate_mm(vm->dpagemap, start, end, vm->gpusvm.mm,
 					      ctx.timeslice_ms);
+		svmgpu_stats_timed(sdev, SVMGPU_TIMED_MIGRATE, end - start, t0);
 		/* No VRAM, a file-backed VMA, a race: the range stays in RAM. */
 		if (err)
 			drm_dbg(&sdev->drm, "migration of 0x%lx-0x%lx failed: %d\n",
 				start, end, err);
 	}
 
+	t0 = ktime_get();
 	err = drm_gpusvm_get_pages(&vm->gpusvm, &r->pages, vm->gpusvm.mm,
 				   &base->notifier->notifier, start, end, &ctx);
+	svmgpu_stats_timed(sdev, SVMGPU_TIMED_GET_PAGES, end - start, t0);
 	if (err == -EOPNOTSUPP || err == -EFAULT || (err == -EPERM && !write)) {
 		/* CPU mappings changed, or mixed placement: settle it in RAM and retry. */
 		if (retries--) {
@@ -387,7 +400,9 @@ retry:
 		r->cow = false;
 		up_write(&vm->gpusvm.notifier_lock);
 	}
+	t0 = ktime_get();
 	err = svmgpu_vm_bind(vm, r, write, atomic_ok, attrs.atomic_policy);
+	svmgpu_stats_timed(sdev, SVMGPU_TIMED_BIND, end - start, t0);
 	if (err == -EAGAIN && retries--)
 		goto retry;
 	return err ? svmgpu_errno_to_fault(err) : 0;
@@ -404,13 +419,14 @@ retry:
  */
 int svmgpu_vm_fault(struct svmgpu_vm *vm, u64 addr, unsigned int access)
 {
-	u64 end;
+	struct svmgpu_device *sdev = vm->sdev;
+	ktime_t t0 = ktime_get();
+	struct svmgpu_attrs attrs;
+	u64 start = 0, end = 0;
 	int err;
 
-	struct svmgpu_attrs attrs;
-
 	mutex_lock(&vm->lock);
-	svmgpu_stat_inc(vm->sdev, DRM_SVMGPU_STAT_GPU_FAULTS);
+	svmgpu_stat_inc(sdev, DRM_SVMGPU_STAT_GPU_FAULTS);
 	/* Unmaps first, so that stale attributes are gone. */
 	svmgpu_vm_gc_locked(vm);
 	svmgpu_madvise_get(vm, addr, &attrs);
@@ -418,11 +434,19 @@ int svmgpu_vm_fault(struct svmgpu_vm *vm, u64 addr, unsigned int access)
 		err = -EACCES;
 	else
 		err = svmgpu_vm_service(vm, addr & PAGE_MASK, access, SVMGPU_PLACE_POLICY, false,
-					&end);
-	if (err)
-		svmgpu_stat_inc(vm->sdev, DRM_SVMGPU_STAT_GPU_FAULTS_FAILED);
+					&start, &end);
 	mutex_unlock(&vm->lock);
-	return err;
+
+	trace_svmgpu_fault(vm, addr, access, start, end, err);
+	if (err < 0) {
+		svmgpu_stat_inc(sdev, DRM_SVMGPU_STAT_GPU_FAULTS_FAILED);
+		return err;
+	}
+	if (err > 0)
+		svmgpu_stat_inc(sdev, DRM_SVMGPU_STAT_GPU_FAULTS_VALID);
+	svmgpu_stats_timed(sdev, err ? SVMGPU_TIMED_VALID_FAULT : SVMGPU_TIMED_FAULT, end - start,
+			   t0);
+	return 0;
 }
 
 /**
@@ -436,14 +460,16 @@ int svmgpu_vm_fault(struct svmgpu_vm *vm, u64 addr, unsigned int access)
  */
 int svmgpu_vm_prefetch(struct svmgpu_vm *vm, u64 start, u64 end, enum svmgpu_placement place)
 {
-	u64 addr = start, range_end;
+	u64 addr = start, range_start, range_end;
 	int err = 0;
 
 	mutex_lock(&vm->lock);
 	while (addr < end) {
-		err = svmgpu_vm_service(vm, addr, DRM_SVMGPU_ACCESS_READ, place, true, &range_end);
-		if (err)
+		err = svmgpu_vm_service(vm, addr, DRM_SVMGPU_ACCESS_READ, place, true, &range_start,
+					&range_end);
+		if (err < 0)
 			break;
+		err = 0;
 		addr = range_end;
 		if (fatal_signal_pending(current)) {
 			err = -EINTR;

@@ -35,6 +35,7 @@
 #include "svmgpu_drv.h"
 #include "svmgpu_migrate.h"
 #include "svmgpu_stats.h"
+#include "svmgpu_trace.h"
 #include "svmgpu_vram.h"
 
 /**
@@ -254,6 +255,7 @@ static bool svmgpu_vram_evict_one(struct svmgpu_vram *vram)
 		return false;
 
 	err = drm_pagemap_evict_to_ram(&devmem->base);
+	trace_svmgpu_evict(devmem->base.size, err);
 	if (err)
 		drm_dbg(&vram->sdev->drm, "eviction failed: %d\n", err);
 	else
@@ -344,6 +346,7 @@ static int svmgpu_pagemap_populate_mm(struct drm_pagemap *dpagemap, unsigned lon
 	drm_pagemap_devmem_init(&devmem->base, sdev->drm.dev, mm, &svmgpu_devmem_ops,
 				dpagemap, size, clear);
 	err = drm_pagemap_migrate_to_devmem(&devmem->base, mm, start, end, &details);
+	trace_svmgpu_migrate(start, end, err);
 	if (!err)
 		svmgpu_stat_inc(sdev, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
 	/* On failure, drm_pagemap has released the allocation. */

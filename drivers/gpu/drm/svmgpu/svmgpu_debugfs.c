@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Copyright (C) 2026 The svmgpu authors
+ */
+
+/**
+ * DOC: debugfs
+ *
+ * Under ``/sys/kernel/debug/dri/<minor>/``:
+ *
+ * - ``stats``: the device counters (those of %DRM_SVMGPU_QUERY_STATS), then
+ *   per range size bucket (4K, 64K, 2M) the count and total microseconds of
+ *   GPU faults, already-valid faults, migrations to VRAM, get_pages and binds.
+ * - ``vram``: device memory size, use and live allocations.
+ * - ``fail_copy``, ``fail_vram_alloc``: fault injection: writing N makes the
+ *   next N migrate jobs fail with -EIO, or the next N VRAM allocations fail
+ *   as if VRAM were full.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+
+#include <drm/drm_debugfs.h>
+#include <drm/drm_file.h>
+#include <drm/svmgpu_drm.h>
+
+#include "svmgpu_debugfs.h"
+#include "svmgpu_device.h"
+
+static const char *const svmgpu_stat_names[DRM_SVMGPU_STAT_COUNT] = {
+	[DRM_SVMGPU_STAT_GPU_FAULTS] = "gpu_faults",
+	[DRM_SVMGPU_STAT_GPU_FAULTS_VALID] = "gpu_faults_valid",
+	[DRM_SVMGPU_STAT_GPU_FAULTS_FAILED] = "gpu_faults_failed",
+	[DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM] = "migrations_to_vram",
+	[DRM_SVMGPU_STAT_COPY_TO_VRAM_KIB] = "copy_to_vram_kib",
+	[DRM_SVMGPU_STAT_COPY_TO_RAM_KIB] = "copy_to_ram_kib",
+	[DRM_SVMGPU_STAT_INVALIDATIONS] = "invalidations",
+	[DRM_SVMGPU_STAT_EVICTIONS] = "evictions",
+	[DRM_SVMGPU_STAT_BINDS] = "binds",
+	[DRM_SVMGPU_STAT_JOBS] = "jobs",
+};
+
+static const char *const svmgpu_timed_names[SVMGPU_TIMED_COUNT] = {
+	[SVMGPU_TIMED_FAULT] = "fault",
+	[SVMGPU_TIMED_VALID_FAULT] = "valid_fault",
+	[SVMGPU_TIMED_MIGRATE] = "migrate",
+	[SVMGPU_TIMED_GET_PAGES] = "get_pages",
+	[SVMGPU_TIMED_BIND] = "bind",
+};
+
+static const char *const svmgpu_bucket_names[SVMGPU_SZ_COUNT] = { "4K", "64K", "2M" };
+
+static int svmgpu_debugfs_stats(struct seq_file *m, void *data)
+{
+	struct drm_debugfs_entry *entry = m->private;
+	struct svmgpu_device *sdev = to_svmgpu_device(entry->dev);
+	int i, b;
+
+	for (i = 0; i < DRM_SVMGPU_STAT_COUNT; i++)
+		seq_printf(m, "%s: %lld\n", svmgpu_stat_names[i],
+			   atomic64_read(&sdev->stats.v[i]));
+	for (i = 0; i < SVMGPU_TIMED_COUNT; i++) {
+		for (b = 0; b < SVMGPU_SZ_COUNT; b++) {
+			struct svmgpu_timed_stat *t = &sdev->stats.timed[i][b];
+
+			seq_printf(m, "%s_%s: count %lld us %lld\n", svmgpu_timed_names[i],
+				   svmgpu_bucket_names[b], atomic64_read(&t->count),
+				   atomic64_read(&t->us));
+		}
+	}
+	return 0;
+}
+
+static int svmgpu_debugfs_vram(struct seq_file *m, void *data)
+{
+	struct drm_debugfs_entry *entry = m->private;
+	struct svmgpu_vram *vram = &to_svmgpu_device(entry->dev)->vram;
+	struct list_head *pos;
+	unsigned int n = 0;
+	u64 used;
+
+	mutex_lock(&vram->lock);
+	used = vram->used;
+	list_for_each(pos, &vram->lru)
+		n++;
+	mutex_unlock(&vram->lock);
+	seq_printf(m, "size: %llu\nused: %llu\nallocations: %u\n", vram->size, used, n);
+	return 0;
+}
+
+static const struct drm_debugfs_info svmgpu_debugfs_files[] = {
+	{ "stats", svmgpu_debugfs_stats, 0 },
+	{ "vram", svmgpu_debugfs_vram, 0 },
+};
+
+/**
+ * svmgpu_debugfs_register() - add the device's debugfs files
+ * @sdev: the device, before drm_dev_register()
+ */
+void svmgpu_debugfs_register(struct svmgpu_device *sdev)
+{
+	drm_debugfs_add_files(&sdev->drm, svmgpu_debugfs_files,
+			      ARRAY_SIZE(svmgpu_debugfs_files));
+}
+
+/**
+ * svmgpu_debugfs_init() - &drm_driver.debugfs_init: the fault injection knobs
+ * @minor: the minor whose debugfs directory is being populated
+ */
+void svmgpu_debugfs_init(struct drm_minor *minor)
+{
+	struct svmgpu_device *sdev = to_svmgpu_device(minor->dev);
+
+	debugfs_create_atomic_t("fail_copy", 0600, minor->debugfs_root,
+				&sdev->migrate.fail_next);
+	debugfs_create_atomic_t("fail_vram_alloc", 0600, minor->debugfs_root,
+				&sdev->vram.fail_alloc);
+}
