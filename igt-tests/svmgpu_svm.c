@@ -9,9 +9,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -78,7 +80,7 @@ static void *map_anon_aligned(size_t size)
 	return a;
 }
 
-static uint64_t stat(enum drm_svmgpu_stat s)
+static uint64_t counter(enum drm_svmgpu_stat s)
 {
 	struct drm_svmgpu_stats st;
 
@@ -347,15 +349,15 @@ static void test_prefetch_device(void)
 {
 	size_t size = 2 * SZ_2M;
 	uint32_t *p = map_anon_aligned(size);
-	uint64_t mig = stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
-	uint64_t to_vram = stat(DRM_SVMGPU_STAT_COPY_TO_VRAM_KIB);
-	uint64_t to_ram = stat(DRM_SVMGPU_STAT_COPY_TO_RAM_KIB);
+	uint64_t mig = counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
+	uint64_t to_vram = counter(DRM_SVMGPU_STAT_COPY_TO_VRAM_KIB);
+	uint64_t to_ram = counter(DRM_SVMGPU_STAT_COPY_TO_RAM_KIB);
 
 	for (size_t i = 0; i < size / 4; i++)
 		p[i] = pattern_index(i);
 	igt_assert_eq(svmgpu_prefetch(fd, vm, p, size, DRM_SVMGPU_REGION_DEVICE), 0);
-	igt_assert_lte(mig + 1, stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM));
-	igt_assert_lte(to_vram + size / 1024, stat(DRM_SVMGPU_STAT_COPY_TO_VRAM_KIB));
+	igt_assert_lte(mig + 1, counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM));
+	igt_assert_lte(to_vram + size / 1024, counter(DRM_SVMGPU_STAT_COPY_TO_VRAM_KIB));
 
 	svmgpu_cmd_store32(batch, &p[7], 7);
 	exec_ok();
@@ -364,7 +366,7 @@ static void test_prefetch_device(void)
 	for (size_t i = 0; i < size / 4; i++)
 		if (i != 7)
 			igt_assert_eq(p[i], pattern_index(i));
-	igt_assert_lte(to_ram + size / 1024, stat(DRM_SVMGPU_STAT_COPY_TO_RAM_KIB));
+	igt_assert_lte(to_ram + size / 1024, counter(DRM_SVMGPU_STAT_COPY_TO_RAM_KIB));
 	munmap(p, size);
 }
 
@@ -386,12 +388,12 @@ static void test_fault_migrates(void)
 {
 	size_t size = SZ_2M;
 	uint32_t *p = map_anon_aligned(size);
-	uint64_t mig = stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
+	uint64_t mig = counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
 
 	igt_require(svmgpu_module_param("migrate_on_fault") == 1);
 	memset(p, 0, size);
 	fill_and_check(p, size, 0xabcdef01);
-	igt_assert_lte(mig + 1, stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM));
+	igt_assert_lte(mig + 1, counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM));
 	munmap(p, size);
 }
 
@@ -404,11 +406,11 @@ static void test_dontneed_no_copyback(void)
 
 	memset(p, 0x11, size);
 	igt_assert_eq(svmgpu_prefetch(fd, vm, p, size, DRM_SVMGPU_REGION_DEVICE), 0);
-	to_ram = stat(DRM_SVMGPU_STAT_COPY_TO_RAM_KIB);
+	to_ram = counter(DRM_SVMGPU_STAT_COPY_TO_RAM_KIB);
 	igt_assert_eq(madvise(p, size, MADV_DONTNEED), 0);
 	for (size_t i = 0; i < size / 4; i++)
 		igt_assert_eq(p[i], 0);
-	igt_assert_eq_u64(stat(DRM_SVMGPU_STAT_COPY_TO_RAM_KIB), to_ram);
+	igt_assert_eq_u64(counter(DRM_SVMGPU_STAT_COPY_TO_RAM_KIB), to_ram);
 	munmap(p, size);
 }
 
@@ -640,16 +642,16 @@ static void test_madvise_preferred_system(void)
 	memset(p, 0, size);
 	igt_assert_eq(madvise_vm(p, size, DRM_SVMGPU_MADVISE_PREFERRED_LOC,
 				 DRM_SVMGPU_PREFERRED_SYSTEM, 0, 0), 0);
-	mig = stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
+	mig = counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
 	fill_and_check(p, size, 0x77777777);
-	igt_assert_eq_u64(stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM), mig);
+	igt_assert_eq_u64(counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM), mig);
 
 	/* Put it in VRAM by prefetch; the next GPU fault takes it back to RAM. */
 	igt_assert_eq(svmgpu_prefetch(fd, vm, p, size, DRM_SVMGPU_REGION_DEVICE), 0);
-	to_ram = stat(DRM_SVMGPU_STAT_COPY_TO_RAM_KIB);
+	to_ram = counter(DRM_SVMGPU_STAT_COPY_TO_RAM_KIB);
 	svmgpu_cmd_fill32(batch, p, size, 0x88888888);
 	exec_ok();
-	igt_assert_lte(to_ram + size / 1024, stat(DRM_SVMGPU_STAT_COPY_TO_RAM_KIB));
+	igt_assert_lte(to_ram + size / 1024, counter(DRM_SVMGPU_STAT_COPY_TO_RAM_KIB));
 	for (size_t i = 0; i < size / 4; i++)
 		igt_assert_eq(p[i], 0x88888888);
 	munmap(p, size);
@@ -666,10 +668,10 @@ static void test_madvise_preferred_device(void)
 		p[i] = pattern_index(i);
 	igt_assert_eq(madvise_vm(p, size, DRM_SVMGPU_MADVISE_PREFERRED_LOC,
 				 DRM_SVMGPU_PREFERRED_DEVICE, 0, 0), 0);
-	mig = stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
+	mig = counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
 	svmgpu_cmd_store32(batch, &p[3], 3);
 	exec_ok();
-	igt_assert_lte(mig + 1, stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM));
+	igt_assert_lte(mig + 1, counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM));
 	igt_assert_eq(p[3], 3);
 	for (size_t i = 4; i < size / 4; i++)
 		igt_assert_eq(p[i], pattern_index(i));
@@ -706,14 +708,14 @@ static void test_madvise_atomic_device(void)
 				 DRM_SVMGPU_PREFERRED_SYSTEM, DRM_SVMGPU_ATOMIC_DEVICE, 0), 0);
 	p[0] = 41;
 	/* A plain store maps system memory (preferred location)... */
-	mig = stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
+	mig = counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
 	svmgpu_cmd_store64(batch, &p[1], 1);
 	exec_ok();
-	igt_assert_eq_u64(stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM), mig);
+	igt_assert_eq_u64(counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM), mig);
 	/* ...and the atomic then migrates it. */
 	svmgpu_cmd_atomic(batch, DRM_SVMGPU_ATOMIC_INC, true, &p[0], 0, 0, NULL);
 	exec_ok();
-	igt_assert_lte(mig + 1, stat(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM));
+	igt_assert_lte(mig + 1, counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM));
 	igt_assert_eq_u64(p[0], 42);
 	igt_assert_eq_u64(p[1], 1);
 	munmap(p, size);
@@ -728,13 +730,227 @@ static void test_madvise_granularity(void)
 
 	memset(p, 0, size);
 	igt_assert_eq(madvise_vm(p, size, DRM_SVMGPU_MADVISE_GRANULARITY, 0, 0, 12), 0);
-	faults = stat(DRM_SVMGPU_STAT_GPU_FAULTS);
+	faults = counter(DRM_SVMGPU_STAT_GPU_FAULTS);
 	fill_and_check(p, size, 0x4b4b4b4b);
-	igt_assert_lte(faults + size / SZ_4K, stat(DRM_SVMGPU_STAT_GPU_FAULTS));
+	igt_assert_lte(faults + size / SZ_4K, counter(DRM_SVMGPU_STAT_GPU_FAULTS));
+	munmap(p, size);
+}
+
+/* The debugfs directory of our device: the one whose "name" file says svmgpu. */
+static bool debugfs_path(char *out, size_t len, const char *file)
+{
+	struct drm_svmgpu_device_info info;
+	char path[256], buf[256];
+
+	svmgpu_query_info(fd, &info);
+	for (int minor = 0; minor < 256; minor++) {
+		FILE *f;
+		size_t n;
+
+		snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%d/name", minor);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = 0;
+		/* e.g. "svmgpu dev=svmgpu0 unique=svmgpu0" */
+		snprintf(path, sizeof(path), "dev=svmgpu%u ", info.device_index);
+		if (strncmp(buf, "svmgpu", 6) || !strstr(buf, path))
+			continue;
+		snprintf(out, len, "/sys/kernel/debug/dri/%d/%s", minor, file);
+		return access(out, F_OK) == 0;
+	}
+	return false;
+}
+
+static long long debugfs_value(const char *file, const char *key, int field)
+{
+	char path[256], line[256];
+	long long v = -1;
+	FILE *f;
+
+	igt_require_f(debugfs_path(path, sizeof(path), file), "no debugfs %s\n", file);
+	f = fopen(path, "r");
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f)) {
+		size_t k = strlen(key);
+		long long a, b;
+
+		if (strncmp(line, key, k) || line[k] != ':')
+			continue;
+		if (field == 0)
+			igt_assert_eq(sscanf(line + k + 1, "%lld", &v), 1);
+		else {
+			igt_assert_eq(sscanf(line + k + 1, " count %lld us %lld", &a, &b), 2);
+			v = field == 1 ? a : b;
+		}
+	}
+	fclose(f);
+	igt_assert_f(v >= 0, "%s: no %s\n", file, key);
+	return v;
+}
+
+/* debugfs stats agree with the query and count a 2M fault in the 2M bucket. */
+static void test_debugfs_stats(void)
+{
+	size_t size = SZ_2M;
+	uint32_t *p = map_anon_aligned(size);
+	long long faults2m, jobs;
+
+	faults2m = debugfs_value("stats", "fault_2M", 1);
+	jobs = debugfs_value("stats", "jobs", 0);
+	memset(p, 0, size);
+	fill_and_check(p, size, 0x600dcafe);
+	igt_assert_lte(faults2m + 1, debugfs_value("stats", "fault_2M", 1));
+	igt_assert_lte(jobs + 1, debugfs_value("stats", "jobs", 0));
+	igt_assert_eq(debugfs_value("stats", "gpu_faults", 0),
+		      (long long)counter(DRM_SVMGPU_STAT_GPU_FAULTS));
+	igt_assert_eq(debugfs_value("vram", "size", 0) >> 20,
+		      svmgpu_module_param("vram_size_mb"));
+	munmap(p, size);
+}
+
+static long long fdinfo_value(const char *key)
+{
+	char path[64], line[256];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f)) {
+		size_t k = strlen(key);
+
+		if (!strncmp(line, key, k) && line[k] == ':')
+			igt_assert_eq(sscanf(line + k + 1, "%lld", &v), 1);
+	}
+	fclose(f);
+	igt_assert_f(v >= 0, "fdinfo has no %s\n", key);
+	return v;
+}
+
+/* fdinfo counts this file's jobs and their GPU time. */
+static void test_fdinfo(void)
+{
+	uint32_t *p = map_anon(SZ_1M);
+	long long jobs = fdinfo_value("svmgpu-jobs"), ns = fdinfo_value("drm-engine-gpu");
+
+	for (int i = 0; i < 3; i++)
+		fill_and_check(p, SZ_1M, i);
+	igt_assert_lte(jobs + 3, fdinfo_value("svmgpu-jobs"));
+	igt_assert_lt(ns, fdinfo_value("drm-engine-gpu"));
+	igt_assert_lte(1, fdinfo_value("svmgpu-vms"));
+	igt_assert_lte(1, fdinfo_value("svmgpu-queues"));
+	munmap(p, SZ_1M);
+}
+
+static void inject(const char *knob, int n)
+{
+	char path[256];
+	FILE *f;
+
+	igt_require_f(debugfs_path(path, sizeof(path), knob), "no debugfs %s\n", knob);
+	f = fopen(path, "w");
+	igt_assert(f);
+	igt_assert(fprintf(f, "%d\n", n) > 0);
+	igt_assert_eq(fclose(f), 0);
+}
+
+/* A failing copy job: the migration fails cleanly, the data stays in RAM, intact. */
+static void test_inject_copy_failure(void)
+{
+	size_t size = SZ_2M;
+	uint32_t *p = map_anon_aligned(size);
+	uint64_t mig = counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
+
+	for (size_t i = 0; i < size / 4; i++)
+		p[i] = pattern_index(i);
+	inject("fail_copy", 1);
+	/* The prefetch falls back to system memory when the migration fails. */
+	igt_assert_eq(svmgpu_prefetch(fd, vm, p, size, DRM_SVMGPU_REGION_DEVICE), 0);
+	inject("fail_copy", 0);
+	igt_assert_eq_u64(counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM), mig);
+	svmgpu_cmd_store32(batch, &p[1], 1);
+	exec_ok();
+	igt_assert_eq(p[0], pattern_index(0));
+	igt_assert_eq(p[1], 1);
+	for (size_t i = 2; i < size / 4; i++)
+		igt_assert_eq(p[i], pattern_index(i));
+	munmap(p, size);
+}
+
+/* No VRAM to be had: GPU faults fall back to system memory. */
+static void test_inject_vram_exhausted(void)
+{
+	size_t size = SZ_2M;
+	uint32_t *p = map_anon_aligned(size);
+	uint64_t mig = counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
+
+	memset(p, 0, size);
+	inject("fail_vram_alloc", 1000);
+	fill_and_check(p, size, 0x0badf00d);
+	inject("fail_vram_alloc", 0);
+	igt_assert_eq_u64(counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM), mig);
+	munmap(p, size);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	igt_assert_f(f, "%s: %s\n", path, strerror(errno));
+	igt_assert(fputs(text, f) >= 0);
+	igt_assert_eq(fclose(f), 0);
+}
+
+/* The fault and migrate tracepoints fire and name the faulting address. */
+static void test_tracepoints(void)
+{
+	const char *t = "/sys/kernel/tracing";
+	size_t size = SZ_2M;
+	char *p = map_anon_aligned(size), path[128], want[64], line[512];
+	bool fault = false, migrate = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/events/svmgpu/enable", t);
+	if (access(path, F_OK)) {
+		mkdir("/sys/kernel/tracing", 0755);
+		igt_require(!system("mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null") &&
+			    !access(path, F_OK));
+	}
+	snprintf(path, sizeof(path), "%s/trace", t);
+	write_file(path, "");
+	snprintf(path, sizeof(path), "%s/events/svmgpu/enable", t);
+	write_file(path, "1");
+	memset(p, 1, size);
+	fill_and_check(p, size, 0x1234);
+	write_file(path, "0");
+
+	snprintf(want, sizeof(want), "addr=0x%lx", (unsigned long)p);
+	snprintf(path, sizeof(path), "%s/trace", t);
+	f = fopen(path, "r");
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f)) {
+		fault |= strstr(line, "svmgpu_fault:") && strstr(line, want);
+		migrate |= strstr(line, "svmgpu_migrate:") != NULL;
+	}
+	fclose(f);
+	igt_assert_f(fault, "no svmgpu_fault event for %s\n", want);
+	igt_assert(migrate);
 	munmap(p, size);
 }
 
 static const struct igt_subtest tests[] = {
+	{ "tracepoints", test_tracepoints, "svmgpu_fault and svmgpu_migrate events are emitted" },
+	{ "debugfs-stats", test_debugfs_stats,
+	  "debugfs counters and the 2M fault bucket grow with a 2M fault; vram size" },
+	{ "fdinfo", test_fdinfo, "fdinfo counts the file's jobs, GPU time, VMs and queues" },
+	{ "inject-copy-failure", test_inject_copy_failure,
+	  "a failed copy job leaves the data in RAM intact and the device working" },
+	{ "inject-vram-exhausted", test_inject_vram_exhausted,
+	  "without VRAM, GPU faults fall back to system memory" },
 	{ "saxpy", test_saxpy, "f32 saxpy over 300k elements matches the CPU bit for bit" },
 	{ "reduce", test_reduce, "u32 sum, f32 sum in order, u32 max, empty reduction" },
 	{ "madvise-query", test_madvise_query, "attributes read back over split ranges" },
