@@ -173,8 +173,8 @@ struct drm_svmgpu_stats {
  * struct drm_svmgpu_vm_create - argument of %DRM_IOCTL_SVMGPU_VM_CREATE
  *
  * A VM mirrors the whole address space of the calling process: any CPU
- * address is a GPU address. Errors: -EINVAL (flags, pad), -ENOSPC (too many
- * VMs), -ENOMEM.
+ * address is a GPU address. Errors: -EINVAL (flags, non-zero @vm_id on
+ * input), -ENOSPC (too many VMs), -ENOMEM.
  */
 struct drm_svmgpu_vm_create {
 	/** @flags: must be zero */
@@ -199,7 +199,8 @@ struct drm_svmgpu_vm_destroy {
 /**
  * struct drm_svmgpu_queue_create - argument of %DRM_IOCTL_SVMGPU_QUEUE_CREATE
  *
- * Errors: -EINVAL (flags, pad), -ENOENT (unknown VM), -ENOSPC, -ENOMEM.
+ * Errors: -EINVAL (flags, pad, non-zero @queue_id on input), -ENOENT
+ * (unknown VM), -ENOSPC, -ENOMEM.
  */
 struct drm_svmgpu_queue_create {
 	/** @vm_id: the VM the queue's command buffers run in */
@@ -247,9 +248,9 @@ struct drm_svmgpu_sync {
  * job's fence. The command buffer is read by the GPU, through its page table,
  * when the job runs. A GPU fault the driver cannot resolve fails the job
  * (its fence carries -EFAULT or -EACCES), bans the queue and is reported by
- * %DRM_IOCTL_SVMGPU_QUEUE_GET_FAULT. Errors: -EINVAL (flags, pad, counts,
- * sync flags, unaligned batch), -ENOENT (unknown queue or syncobj), -ECANCELED
- * (queue banned), -EFAULT.
+ * %DRM_IOCTL_SVMGPU_QUEUE_GET_FAULT. Errors: -EINVAL (flags, counts, sync
+ * flags, unaligned batch, an in-sync without a fence), -ENOENT (unknown queue
+ * or syncobj), -ECANCELED (queue banned), -EFAULT.
  */
 struct drm_svmgpu_exec {
 	/** @queue_id: the queue */
@@ -283,8 +284,9 @@ enum drm_svmgpu_region {
  *
  * Migrates [@start, @start + @range) of the VM's address space to @region
  * and maps it in the GPU page table, as GPU faults would, before any job
- * touches it. Errors: -EINVAL (flags, pad, region, unaligned or overflowing
- * range), -ENOENT (unknown VM), -EFAULT (a part of the range is not mapped).
+ * touches it. Errors: -EINVAL (flags, pad, region, unaligned, overflowing or
+ * beyond-user-space range, a VM of another process), -ENOENT (unknown VM),
+ * -EFAULT (a part of the range is not mapped), -EINTR (killed meanwhile).
  */
 struct drm_svmgpu_prefetch {
 	/** @vm_id: the VM */
@@ -312,7 +314,8 @@ struct drm_svmgpu_prefetch {
  * struct drm_svmgpu_queue_get_fault - argument of
  * %DRM_IOCTL_SVMGPU_QUEUE_GET_FAULT
  *
- * Errors: -EINVAL (flags, pad), -ENOENT (unknown queue).
+ * Errors: -EINVAL (flags, pad, an output field non-zero on input), -ENOENT
+ * (unknown queue).
  */
 struct drm_svmgpu_queue_get_fault {
 	/** @queue_id: the queue */
@@ -371,11 +374,13 @@ enum drm_svmgpu_atomic_policy {
  * struct drm_svmgpu_madvise - argument of %DRM_IOCTL_SVMGPU_MADVISE
  *
  * Sets the attributes named in @flags for [@start, @start + @range); the
- * others keep their values. Attributes belong to the VM's address space, not
- * to the memory: they outlive munmap of the range. They take effect at the
- * next GPU fault or prefetch of the range. Errors: -EINVAL (no or unknown
- * flag, pad, a value out of range, unaligned, empty or overflowing range),
- * -ENOENT (unknown VM), -ENOMEM.
+ * others keep their values. Attributes describe the VM's address space; when
+ * the CPU unmaps memory, the attributes of what is no longer mapped are
+ * dropped, so a new mapping at the same address starts with the defaults.
+ * They take effect at the next GPU fault or prefetch of the range. Every
+ * value field is checked, also those @flags does not name. Errors: -EINVAL
+ * (no or unknown flag, pad, a value out of range, unaligned, empty,
+ * overflowing or beyond-user-space range), -ENOENT (unknown VM), -ENOMEM.
  */
 struct drm_svmgpu_madvise {
 	/** @vm_id: the VM */
@@ -405,7 +410,8 @@ struct drm_svmgpu_madvise {
  * %DRM_IOCTL_SVMGPU_MADVISE_QUERY
  *
  * Reads the attributes at @start; @uniform tells whether the whole range has
- * them. Errors as for %DRM_IOCTL_SVMGPU_MADVISE.
+ * them. Errors: -EINVAL (flags, an output field non-zero on input, a bad
+ * range as for %DRM_IOCTL_SVMGPU_MADVISE), -ENOENT (unknown VM).
  */
 struct drm_svmgpu_madvise_query {
 	/** @vm_id: the VM */
@@ -521,10 +527,10 @@ struct drm_svmgpu_cmd_copy {
 /**
  * enum drm_svmgpu_atomic_op - &struct drm_svmgpu_cmd_atomic operations,
  * in bits 0-7 of the header flags
- * @DRM_SVMGPU_ATOMIC_ADD: *address += operand
- * @DRM_SVMGPU_ATOMIC_INC: *address += 1
- * @DRM_SVMGPU_ATOMIC_XCHG: *address = operand
- * @DRM_SVMGPU_ATOMIC_CMPXCHG: if (*address == compare) *address = operand
+ * @DRM_SVMGPU_ATOMIC_ADD: ``*address += operand``
+ * @DRM_SVMGPU_ATOMIC_INC: ``*address += 1``
+ * @DRM_SVMGPU_ATOMIC_XCHG: ``*address = operand``
+ * @DRM_SVMGPU_ATOMIC_CMPXCHG: ``if (*address == compare) *address = operand``
  */
 enum drm_svmgpu_atomic_op {
 	DRM_SVMGPU_ATOMIC_ADD = 0,

@@ -16,9 +16,10 @@
  * A migration to VRAM (drm_pagemap populate_mm) allocates buddy blocks,
  * queues a clear of them on the migrate engine and hands the clear's fence
  * to drm_pagemap as the allocation's pre_migrate_fence; copy_to_devmem()
- * makes it the scheduler dependency of the copy. Allocations sit on an LRU;
- * when VRAM runs out, the least recently used one is evicted to RAM with
- * drm_pagemap_evict_to_ram() and the allocation is retried.
+ * makes it the scheduler dependency of the copy. Allocations sit on a list
+ * in allocation order; when VRAM runs out, the oldest one is evicted to RAM
+ * with drm_pagemap_evict_to_ram() and the allocation is retried (a GPU use
+ * does not move an allocation to the tail yet: it is FIFO, not a true LRU).
  */
 
 #include <linux/ioport.h>
@@ -238,7 +239,7 @@ static const struct drm_pagemap_devmem_ops svmgpu_devmem_ops = {
 	.copy_to_ram = svmgpu_devmem_copy_to_ram,
 };
 
-/* Evict the least recently used allocation. Return: false if there is none. */
+/* Evict the oldest allocation. Return: false if there is none. */
 static bool svmgpu_vram_evict_one(struct svmgpu_vram *vram)
 {
 	struct svmgpu_devmem *devmem;
@@ -505,14 +506,16 @@ int svmgpu_vram_init(struct svmgpu_device *sdev, struct svmgpu_vram *vram, u64 s
 
 /**
  * svmgpu_vram_fini() - release the VRAM of a device
- * @vram: the VRAM; nothing may be allocated any more
+ * @vram: the VRAM; nothing is allocated any more
  */
 void svmgpu_vram_fini(struct svmgpu_vram *vram)
 {
-	svmgpu_vram_evict_all(vram);
-	/* Releases of evicted allocations run on svmgpu_wq. */
-	flush_workqueue(svmgpu_wq);
-	drm_WARN_ON(&vram->sdev->drm, vram->used);
+	/*
+	 * Runs at the drm_device's release: every allocation pins the device
+	 * (through its pages' drm_pagemap, or its pending release work), so
+	 * none is left. This may run on svmgpu_wq itself: never flush it here.
+	 */
+	drm_WARN_ON(&vram->sdev->drm, vram->used || !list_empty(&vram->lru));
 	gpu_buddy_fini(&vram->mm);
 	vfree(vram->backing);
 	mutex_destroy(&vram->lock);

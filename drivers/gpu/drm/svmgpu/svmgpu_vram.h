@@ -38,7 +38,7 @@ struct svmgpu_vram {
 	struct mutex lock;
 	/** @mm: the buddy allocator of VRAM offsets */
 	struct gpu_buddy mm;
-	/** @lru: live allocations, least recently used first */
+	/** @lru: live allocations, oldest first: the eviction order */
 	struct list_head lru;
 	/** @pagemap: the current pagemap, or NULL when none is in use */
 	struct svmgpu_pagemap *pagemap;
