@@ -46,7 +46,11 @@ lint: bench-setup
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(MODDIR) modules
 
-tests: $(IGT_BINS) $(BUILD)/igt-tests/test-list.txt
+tests: $(IGT_BINS) $(BUILD)/igt-tests/test-list.txt $(BUILD)/tools/svmgpu_demo
+
+$(BUILD)/tools/svmgpu_demo: tools/demo/svmgpu_demo.c include/uapi/drm/svmgpu_drm.h
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -o $@ $<
 
 $(BUILD)/igt-tests/%: igt-tests/%.c $(IGT_LIB) igt-tests/lib/*.h include/uapi/drm/svmgpu_drm.h
 	@mkdir -p $(dir $@)
