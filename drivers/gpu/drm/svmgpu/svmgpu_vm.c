@@ -114,7 +114,8 @@ static void svmgpu_vm_invalidate(struct drm_gpusvm *gpusvm, struct drm_gpusvm_no
 			continue;
 		drm_gpusvm_range_set_unmapped(base, &r->pages, 1, mmu_range);
 		spin_lock(&vm->gc_lock);
-		if (list_empty(&r->gc_link)) {
+		/* A closing VM removes all its ranges itself. */
+		if (!vm->closing && list_empty(&r->gc_link)) {
 			list_add_tail(&r->gc_link, &vm->gc_list);
 			queue_gc = true;
 		}
@@ -666,17 +667,21 @@ static void svmgpu_vm_release(struct kref *ref)
 	unsigned long index = 0;
 	struct svmgpu_range *r;
 
+	/* From here on, invalidations no longer queue the garbage collector. */
+	spin_lock(&vm->gc_lock);
+	vm->closing = true;
+	spin_unlock(&vm->gc_lock);
 	cancel_work_sync(&vm->gc_work);
+
 	mutex_lock(&vm->lock);
 	svmgpu_vm_gc_locked(vm);
 	while ((r = mt_find(&vm->pt, &index, ULONG_MAX))) {
 		svmgpu_vm_remove_range(vm, r);
 		index = 0;
 	}
-	mutex_unlock(&vm->lock);
-
 	/* Ranges never bound are still in drm_gpusvm; fini removes them. */
 	drm_gpusvm_fini(&vm->gpusvm);
+	mutex_unlock(&vm->lock);
 	mtree_destroy(&vm->pt);
 	mtree_destroy(&vm->attrs);
 	drm_pagemap_put(vm->dpagemap);

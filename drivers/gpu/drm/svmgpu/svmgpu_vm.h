@@ -48,8 +48,10 @@ struct svmgpu_vm {
 	struct maple_tree attrs;
 	/** @dpagemap: the device memory migrations go to, or NULL */
 	struct drm_pagemap *dpagemap;
-	/** @gc_lock: protects @gc_list */
+	/** @gc_lock: protects @gc_list and @closing */
 	spinlock_t gc_lock;
+	/** @closing: the VM is being torn down; the collector is not queued */
+	bool closing;
 	/** @gc_list: unmapped ranges waiting for the garbage collector */
 	struct list_head gc_list;
 	/** @gc_work: runs the garbage collector outside the notifier */
