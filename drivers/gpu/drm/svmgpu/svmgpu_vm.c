@@ -148,7 +148,18 @@ static void svmgpu_vm_remove_range(struct svmgpu_vm *vm, struct svmgpu_range *r)
 	up_write(&vm->gpusvm.notifier_lock);
 
 	drm_gpusvm_unmap_pages(&vm->gpusvm, &r->pages, range_npages(r), &ctx);
+
+	/*
+	 * Until the range leaves drm_gpusvm's tree an UNMAP invalidation may
+	 * still queue it for collection; once it has left, none can: take it
+	 * off the collector's list then, before the last reference goes.
+	 */
+	drm_gpusvm_range_get(&r->base);
 	drm_gpusvm_range_remove(&vm->gpusvm, &r->base);
+	spin_lock(&vm->gc_lock);
+	list_del_init(&r->gc_link);
+	spin_unlock(&vm->gc_lock);
+	drm_gpusvm_range_put(&r->base);
 }
 
 static void svmgpu_vm_gc_locked(struct svmgpu_vm *vm)
