@@ -21,7 +21,7 @@ UCFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -ffp-contract=off \
 ULDLIBS := -lpthread -lm
 
 IGT_LIB := igt-tests/lib/svmgpu_igt.c igt-tests/lib/svmgpu_test.c
-IGT_TESTS := svmgpu_basic svmgpu_svm svmgpu_uapi
+IGT_TESTS := svmgpu_basic svmgpu_svm svmgpu_uapi svmgpu_mm
 IGT_BINS := $(addprefix $(BUILD)/igt-tests/,$(IGT_TESTS))
 
 export KVER

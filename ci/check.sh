@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 out=results/check
 rm -rf "$out"
 mkdir -p "$out"
-ci/vm-run.sh "$out" ci/guest-check.sh "/src/svmgpu/$out"
+# Two devices, so that the multi-device subtests run too.
+SVMGPU_PARAMS="${SVMGPU_PARAMS:-num_devices=2}" ci/vm-run.sh "$out" ci/guest-check.sh "/src/svmgpu/$out"
 status=$?
 python3 ci/summarize.py "$out" "$status"

@@ -209,6 +209,47 @@ int svmgpu_exec_wait(int fd, uint32_t queue, const void *batch)
 	return ret;
 }
 
+int __svmgpu_exec_wait(int fd, uint32_t queue, const void *batch)
+{
+	struct drm_syncobj_create c = {};
+	struct drm_syncobj_destroy d = {};
+	struct drm_syncobj_wait w = {
+		.count_handles = 1,
+		.timeout_nsec = INT64_MAX,
+		.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL,
+	};
+	struct drm_syncobj_handle h = {
+		.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE,
+	};
+	struct sync_fence_info info = {};
+	struct sync_file_info file_info = {
+		.num_fences = 1,
+		.sync_fence_info = (uintptr_t)&info,
+	};
+	int ret;
+
+	ret = svmgpu_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &c);
+	if (ret)
+		return ret;
+	w.handles = (uintptr_t)&c.handle;
+	h.handle = c.handle;
+	ret = __svmgpu_exec(fd, queue, (uintptr_t)batch, c.handle);
+	if (!ret)
+		ret = svmgpu_ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w);
+	if (!ret)
+		ret = svmgpu_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h);
+	if (!ret) {
+		if (ioctl(h.fd, SYNC_IOC_FILE_INFO, &file_info))
+			ret = -errno;
+		else if (info.status <= 0)
+			ret = info.status ? info.status : -EBUSY;
+		close(h.fd);
+	}
+	d.handle = c.handle;
+	svmgpu_ioctl(fd, DRM_IOCTL_SYNCOBJ_DESTROY, &d);
+	return ret;
+}
+
 int svmgpu_prefetch(int fd, uint32_t vm, void *start, uint64_t size, uint32_t region)
 {
 	struct drm_svmgpu_prefetch p = {

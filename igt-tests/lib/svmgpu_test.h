@@ -44,6 +44,11 @@ int svmgpu_exec_wait(int fd, uint32_t queue, const void *batch);
 int svmgpu_syncobj_wait(int fd, uint32_t handle);
 /* The exec ioctl alone, returning 0 or -errno. */
 int __svmgpu_exec(int fd, uint32_t queue, uint64_t batch, uint32_t out_syncobj);
+/*
+ * svmgpu_exec_wait() that never asserts, so that threads other than the main
+ * one may call it: the job's fence error, or the -errno of a failed ioctl.
+ */
+int __svmgpu_exec_wait(int fd, uint32_t queue, const void *batch);
 
 int svmgpu_prefetch(int fd, uint32_t vm, void *start, uint64_t size, uint32_t region);
 void svmgpu_get_fault(int fd, uint32_t queue, struct drm_svmgpu_queue_get_fault *f);

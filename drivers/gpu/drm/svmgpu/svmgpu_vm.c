@@ -26,6 +26,7 @@
  * partial unmap).
  */
 
+#include <linux/hmm.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/sizes.h>
@@ -248,6 +249,46 @@ out:
 	return err;
 }
 
+/*
+ * hmm hands the owner a write-protected device-private page (shared
+ * copy-on-write after fork) without faulting it for a write, and drm_gpusvm
+ * maps it all the same: look at the CPU's write permission without faulting.
+ * Return: false if a present page of [@start, @end) is not writable.
+ */
+static bool svmgpu_vm_devmem_writable(struct svmgpu_vm *vm, struct drm_gpusvm_range *base,
+				      unsigned long start, unsigned long end)
+{
+	unsigned long npages = (end - start) >> PAGE_SHIFT, i;
+	struct mm_struct *mm = vm->gpusvm.mm;
+	struct hmm_range hr = {
+		.notifier = &base->notifier->notifier,
+		.start = start,
+		.end = end,
+		.dev_private_owner = svmgpu_device_owner(vm->sdev),
+	};
+	bool writable = true;
+	int err;
+
+	hr.hmm_pfns = kvmalloc_array(npages, sizeof(*hr.hmm_pfns), GFP_KERNEL);
+	if (!hr.hmm_pfns || !mmget_not_zero(mm)) {
+		kvfree(hr.hmm_pfns);
+		return false;
+	}
+	do {
+		hr.notifier_seq = mmu_interval_read_begin(hr.notifier);
+		mmap_read_lock(mm);
+		err = hmm_range_fault(&hr);
+		mmap_read_unlock(mm);
+	} while (err == -EBUSY);
+	mmput(mm);
+	for (i = 0; !err && i < npages; i++)
+		if ((hr.hmm_pfns[i] & HMM_PFN_VALID) && !(hr.hmm_pfns[i] & HMM_PFN_WRITE))
+			writable = false;
+	kvfree(hr.hmm_pfns);
+	/* On an error, say no: the caller then goes the safe way through RAM. */
+	return !err && writable;
+}
+
 static bool svmgpu_vm_want_devmem(struct svmgpu_vm *vm, enum svmgpu_placement place)
 {
 	if (!vm->dpagemap)
@@ -406,6 +447,17 @@ retry:
 	}
 	if (err)
 		return svmgpu_errno_to_fault(err);
+
+	if (write && r->pages.flags.has_devmem_pages && !READ_ONCE(r->cow) &&
+	    !svmgpu_vm_devmem_writable(vm, base, start, end) && retries--) {
+		/* Device pages shared copy-on-write: break COW through RAM. */
+		down_write(&vm->gpusvm.notifier_lock);
+		r->cow = true;
+		up_write(&vm->gpusvm.notifier_lock);
+		drm_gpusvm_unmap_pages(&vm->gpusvm, &r->pages, range_npages(r),
+				       &(struct drm_gpusvm_ctx){});
+		goto retry;
+	}
 
 	if (write) {
 		down_write(&vm->gpusvm.notifier_lock);
