@@ -17,8 +17,26 @@ VERSION := 1.0
 
 CC ?= cc
 UCFLAGS := -O2 -g -Wall -Wextra -Werror -std=gnu11 -ffp-contract=off \
-	-Iinclude/uapi -I/usr/include/libdrm -Iigt-tests/lib
+	-Iinclude/uapi -I/usr/include/libdrm -Iigt-tests/lib -Itools/lib/svmgpu
 ULDLIBS := -lpthread -lm
+
+# Install layout (make install): Debian's multiarch libdir where there is one.
+PREFIX ?= /usr
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+LIBDIR ?= $(PREFIX)/lib$(if $(MULTIARCH),/$(MULTIARCH))
+INCLUDEDIR ?= $(PREFIX)/include
+ICD_VENDORS_DIR ?= /etc/OpenCL/vendors
+
+# libsvmgpu: the userspace library (tools/lib/svmgpu). Build-tree programs
+# find it through an $ORIGIN-relative rpath, so they run from build/ as is.
+LIBSVMGPU_VERSION := 1.0.0
+LIBSVMGPU_SONAME := libsvmgpu.so.1
+LIBSVMGPU_DIR := tools/lib/svmgpu
+LIBSVMGPU_REAL := $(BUILD)/lib/libsvmgpu.so.$(LIBSVMGPU_VERSION)
+LIBSVMGPU_LINKS := $(BUILD)/lib/$(LIBSVMGPU_SONAME) $(BUILD)/lib/libsvmgpu.so
+LIBSVMGPU_PC := $(BUILD)/lib/pkgconfig/libsvmgpu.pc
+LIBSVMGPU_DEPS := $(LIBSVMGPU_REAL) $(LIBSVMGPU_LINKS) $(LIBSVMGPU_DIR)/libsvmgpu.h
+LIBSVMGPU_LDFLAGS := -L$(BUILD)/lib -Wl,-rpath,'$$ORIGIN/../lib' -lsvmgpu
 
 IGT_LIB := igt-tests/lib/svmgpu_igt.c igt-tests/lib/svmgpu_test.c
 IGT_TESTS := svmgpu_basic svmgpu_svm svmgpu_uapi svmgpu_mm
@@ -26,7 +44,7 @@ IGT_BINS := $(addprefix $(BUILD)/igt-tests/,$(IGT_TESTS))
 
 export KVER
 
-.PHONY: all module tests check lint demo bench-setup install clean help
+.PHONY: all module tests libsvmgpu check lint demo bench-setup install install-userspace clean help
 
 ifeq ($(KDIR),)
 # No kernel given: build inside the bench sysroot, against its headers.
@@ -46,15 +64,36 @@ lint: bench-setup
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(MODDIR) modules
 
-tests: $(IGT_BINS) $(BUILD)/igt-tests/test-list.txt $(BUILD)/tools/svmgpu_demo
+tests: $(IGT_BINS) $(BUILD)/igt-tests/test-list.txt $(BUILD)/tools/svmgpu_demo libsvmgpu
 
-$(BUILD)/tools/svmgpu_demo: tools/demo/svmgpu_demo.c include/uapi/drm/svmgpu_drm.h
-	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -o $@ $<
+libsvmgpu: $(LIBSVMGPU_REAL) $(LIBSVMGPU_LINKS) $(LIBSVMGPU_PC)
 
-$(BUILD)/igt-tests/%: igt-tests/%.c $(IGT_LIB) igt-tests/lib/*.h include/uapi/drm/svmgpu_drm.h
+$(LIBSVMGPU_REAL): $(LIBSVMGPU_DIR)/libsvmgpu.c $(LIBSVMGPU_DIR)/libsvmgpu.h \
+		$(LIBSVMGPU_DIR)/libsvmgpu.map include/uapi/drm/svmgpu_drm.h
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -o $@ $< $(IGT_LIB) $(ULDLIBS)
+	$(CC) $(UCFLAGS) -fPIC -shared -Wl,-soname,$(LIBSVMGPU_SONAME) \
+		-Wl,--version-script,$(LIBSVMGPU_DIR)/libsvmgpu.map -Wl,--no-undefined \
+		-o $@ $(LIBSVMGPU_DIR)/libsvmgpu.c
+
+$(BUILD)/lib/$(LIBSVMGPU_SONAME) $(BUILD)/lib/libsvmgpu.so: $(LIBSVMGPU_REAL)
+	ln -sf $(notdir $<) $@
+
+# The build tree's .pc points at the sources and build/lib, for programs
+# built against an uninstalled libsvmgpu (PKG_CONFIG_PATH=build/lib/pkgconfig).
+$(LIBSVMGPU_PC): $(LIBSVMGPU_DIR)/libsvmgpu.pc.in Makefile
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(CURDIR)/$(BUILD)/lib|' \
+		-e 's|@INCLUDEDIR@|$(CURDIR)/$(LIBSVMGPU_DIR) -I$(CURDIR)/include/uapi|' \
+		-e 's|@VERSION@|$(LIBSVMGPU_VERSION)|' $< > $@
+
+$(BUILD)/tools/svmgpu_demo: tools/demo/svmgpu_demo.c $(LIBSVMGPU_DEPS) include/uapi/drm/svmgpu_drm.h
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -o $@ $< $(LIBSVMGPU_LDFLAGS)
+
+$(BUILD)/igt-tests/%: igt-tests/%.c $(IGT_LIB) igt-tests/lib/*.h include/uapi/drm/svmgpu_drm.h \
+		$(LIBSVMGPU_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -o $@ $< $(IGT_LIB) $(LIBSVMGPU_LDFLAGS) $(ULDLIBS)
 
 $(BUILD)/igt-tests/test-list.txt: Makefile
 	@mkdir -p $(dir $@)
@@ -67,13 +106,28 @@ check: lint all
 demo: all
 	ci/vm-run.sh results/demo ci/guest-demo.sh
 
+
 install:
 ifeq ($(KDIR),)
 	$(error make install needs KDIR, e.g. KDIR=/lib/modules/$$(uname -r)/build)
 endif
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(MODDIR) modules_install
 	install -D -m 0644 include/uapi/drm/svmgpu_drm.h $(DESTDIR)/usr/include/drm/svmgpu_drm.h
+	$(MAKE) install-userspace
 	depmod -a $(notdir $(patsubst %/build,%,$(KDIR))) 2>/dev/null || depmod -a
+
+# libsvmgpu (library, header, pkg-config file) and the OpenCL ICD with its
+# vendors file; built first with "make" (or "make tests" for a local build).
+install-userspace:
+	test -f $(LIBSVMGPU_REAL) || { echo "build first: make" >&2; exit 1; }
+	install -D -m 0755 $(LIBSVMGPU_REAL) $(DESTDIR)$(LIBDIR)/$(notdir $(LIBSVMGPU_REAL))
+	ln -sf $(notdir $(LIBSVMGPU_REAL)) $(DESTDIR)$(LIBDIR)/$(LIBSVMGPU_SONAME)
+	ln -sf $(LIBSVMGPU_SONAME) $(DESTDIR)$(LIBDIR)/libsvmgpu.so
+	install -D -m 0644 $(LIBSVMGPU_DIR)/libsvmgpu.h $(DESTDIR)$(INCLUDEDIR)/libsvmgpu.h
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(LIBSVMGPU_VERSION)|' $(LIBSVMGPU_DIR)/libsvmgpu.pc.in \
+		> $(DESTDIR)$(LIBDIR)/pkgconfig/libsvmgpu.pc
 
 clean:
 	rm -rf $(BUILD)
