@@ -2,7 +2,9 @@
 /*
  * Copyright (C) 2026 The svmgpu authors
  *
- * Device helpers shared by the svmgpu IGT tests.
+ * Device helpers shared by the svmgpu IGT tests: a thin layer over
+ * libsvmgpu (tools/lib/svmgpu) that turns its errors into IGT assertions and
+ * skips, so that the tests exercise the library a runtime links.
  */
 #ifndef SVMGPU_TEST_H
 #define SVMGPU_TEST_H
@@ -12,6 +14,7 @@
 #include <stdint.h>
 
 #include <drm/svmgpu_drm.h>
+#include "libsvmgpu.h"
 
 /** Most svmgpu devices the module creates (SVMGPU_MAX_DEVICES). */
 #define SVMGPU_MAX_DEVICES 8
@@ -58,9 +61,10 @@ void svmgpu_stats(int fd, struct drm_svmgpu_stats *stats);
 #define SVMGPU_BATCH_SIZE	(8u << 20)
 
 struct svmgpu_batch {
-	uint64_t *buf;
-	size_t len;	/* in bytes */
+	uint64_t *buf;	/* the mmap'ed commands; the tests madvise it */
+	size_t len;	/* in bytes, kept equal to libsvmgpu_cmdbuf_size(cb) */
 	size_t cap;
+	struct libsvmgpu_cmdbuf *cb;	/* the builder, writing into @buf */
 };
 
 struct svmgpu_batch *svmgpu_batch_new(void);

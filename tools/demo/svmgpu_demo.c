@@ -7,101 +7,55 @@
  * buffer objects, no copies - the CPU checks the results in place, and the
  * device counters show what faulted and what migrated.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
-#include <drm/svmgpu_drm.h>
+#include "libsvmgpu.h"
 
 #define N		(1u << 20)	/* elements per array */
-#define CMDS_SIZE	4096
 
+static struct libsvmgpu_device *dev;
 static int fd;
 
-static int xioctl(unsigned long req, void *arg)
+static void die(const char *what, int err)
 {
+	fprintf(stderr, "svmgpu_demo: %s: %s\n", what, strerror(-err));
+	exit(1);
+}
+
+/* Run the command buffer @cb on @queue and wait; returns the job's error. */
+static int run(uint32_t queue, struct libsvmgpu_cmdbuf *cb)
+{
+	struct drm_svmgpu_queue_get_fault f;
+	struct drm_svmgpu_sync out = {};
+	char why[128];
 	int ret;
 
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
-	return ret;
-}
-
-static void die(const char *what)
-{
-	fprintf(stderr, "svmgpu_demo: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-/* The first render node whose driver is svmgpu. */
-static int open_svmgpu(void)
-{
-	for (int minor = 128; minor < 192; minor++) {
-		char path[32], name[16] = "";
-		struct drm_version v = { .name_len = sizeof(name) - 1, .name = name };
-
-		snprintf(path, sizeof(path), "/dev/dri/renderD%d", minor);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (!xioctl(DRM_IOCTL_VERSION, &v) && !strcmp(name, "svmgpu")) {
-			printf("device: %s\n", path);
-			return fd;
-		}
-		close(fd);
+	ret = libsvmgpu_cmdbuf_end(cb);
+	if (ret)
+		die("command buffer", ret);
+	ret = libsvmgpu_syncobj_create(fd, false, &out.handle);
+	if (ret)
+		die("syncobj create", ret);
+	ret = libsvmgpu_exec(fd, queue, libsvmgpu_cmdbuf_data(cb), NULL, 0, &out, 1);
+	if (ret)
+		die("exec", ret);
+	ret = libsvmgpu_syncobj_wait(fd, &out.handle, NULL, 1, LIBSVMGPU_TIMEOUT_INFINITE, 0);
+	if (ret)
+		die("syncobj wait", ret);
+	libsvmgpu_syncobj_destroy(fd, out.handle);
+	/* A failed job bans its queue; the fault report says where and why. */
+	ret = libsvmgpu_queue_get_fault(fd, queue, &f);
+	if (ret)
+		die("get fault", ret);
+	if (f.banned) {
+		libsvmgpu_fault_describe(&f, why, sizeof(why));
+		printf("  %s\n", why);
 	}
-	fprintf(stderr, "svmgpu_demo: no svmgpu device (modprobe svmgpu)\n");
-	exit(1);
-}
-
-static void query(uint32_t type, void *out, uint32_t size)
-{
-	struct drm_svmgpu_query q = { .type = type, .size = size, .pointer = (uintptr_t)out };
-
-	if (xioctl(DRM_IOCTL_SVMGPU_QUERY, &q))
-		die("query");
-}
-
-/* Run the command buffer at @cmds on @queue and wait; returns the job's error. */
-static int run(uint32_t queue, const void *cmds)
-{
-	struct drm_syncobj_create sc = {};
-	struct drm_syncobj_destroy sd = {};
-	struct drm_svmgpu_sync out = {};
-	struct drm_svmgpu_exec exec = {
-		.queue_id = queue,
-		.batch_address = (uintptr_t)cmds,
-		.out_syncs = (uintptr_t)&out,
-		.num_out_syncs = 1,
-	};
-	struct drm_svmgpu_queue_get_fault f = { .queue_id = queue };
-	uint32_t handle;
-	struct drm_syncobj_wait w = {
-		.handles = (uintptr_t)&handle, .count_handles = 1, .timeout_nsec = INT64_MAX,
-	};
-
-	if (xioctl(DRM_IOCTL_SYNCOBJ_CREATE, &sc))
-		die("syncobj create");
-	handle = out.handle = sc.handle;
-	if (xioctl(DRM_IOCTL_SVMGPU_EXEC, &exec))
-		die("exec");
-	if (xioctl(DRM_IOCTL_SYNCOBJ_WAIT, &w))
-		die("syncobj wait");
-	sd.handle = handle;
-	xioctl(DRM_IOCTL_SYNCOBJ_DESTROY, &sd);
-	if (xioctl(DRM_IOCTL_SVMGPU_QUEUE_GET_FAULT, &f))
-		die("get fault");
-	if (f.banned)
-		printf("  job failed: %s at 0x%llx\n", strerror(-f.error),
-		       (unsigned long long)f.fault_address);
 	return f.error;
 }
 
@@ -113,6 +67,7 @@ static uint32_t f32_bits(float f)
 	return u;
 }
 
+/* Friendlier than libsvmgpu_stat_name() for a person reading the demo. */
 static const char *const stat_names[DRM_SVMGPU_STAT_COUNT] = {
 	"GPU faults", "  already valid", "  failed", "migrations to VRAM",
 	"KiB copied to VRAM", "KiB copied to RAM", "invalidations", "evictions",
@@ -121,37 +76,48 @@ static const char *const stat_names[DRM_SVMGPU_STAT_COUNT] = {
 
 int main(void)
 {
-	struct drm_svmgpu_device_info info;
+	const struct drm_svmgpu_device_info *info;
 	struct drm_svmgpu_stats before, after;
-	struct drm_svmgpu_vm_create vc = {};
-	struct drm_svmgpu_queue_create qc = {};
-	struct drm_svmgpu_prefetch pf = {};
+	struct libsvmgpu_cmdbuf *cb;
 	float *x, *y, *ref, *sum, cpu_sum = 0.0f;
-	uint32_t *z;
-	uint64_t *cmds;
-	int failed = 0;
+	uint32_t vm, queue, *z;
+	int failed = 0, ret;
 
-	open_svmgpu();
-	query(DRM_SVMGPU_QUERY_DEVICE_INFO, &info, sizeof(info));
+	ret = libsvmgpu_device_open(0, &dev);
+	if (ret == -ENODEV) {
+		fprintf(stderr, "svmgpu_demo: no svmgpu device (modprobe svmgpu)\n");
+		return 1;
+	}
+	if (ret)
+		die("open", ret);
+	fd = libsvmgpu_device_fd(dev);
+	printf("device: %s\n", libsvmgpu_device_path(dev));
+	info = libsvmgpu_device_info(dev);
 	printf("uAPI %u.%u, %llu MiB VRAM, page sizes 0x%llx, features 0x%llx\n",
-	       info.uapi_major, info.uapi_minor, (unsigned long long)info.vram_size >> 20,
-	       (unsigned long long)info.page_sizes, (unsigned long long)info.features);
-	query(DRM_SVMGPU_QUERY_STATS, &before, sizeof(before));
+	       info->uapi_major, info->uapi_minor, (unsigned long long)info->vram_size >> 20,
+	       (unsigned long long)info->page_sizes, (unsigned long long)info->features);
+	ret = libsvmgpu_query_stats(fd, &before);
+	if (ret)
+		die("query stats", ret);
 
-	if (xioctl(DRM_IOCTL_SVMGPU_VM_CREATE, &vc))
-		die("vm create");
-	qc.vm_id = vc.vm_id;
-	if (xioctl(DRM_IOCTL_SVMGPU_QUEUE_CREATE, &qc))
-		die("queue create");
+	ret = libsvmgpu_vm_create(fd, &vm);
+	if (ret)
+		die("vm create", ret);
+	ret = libsvmgpu_queue_create(fd, vm, &queue);
+	if (ret)
+		die("queue create", ret);
+	/* The command buffer is libsvmgpu's, in malloc'ed memory. */
+	ret = libsvmgpu_cmdbuf_create(0, &cb);
+	if (ret)
+		die("command buffer", ret);
 
-	/* Ordinary memory: x from malloc, y from mmap, the commands from malloc. */
+	/* Ordinary memory: x from malloc, y from mmap. */
 	x = malloc(N * sizeof(*x));
 	ref = malloc(N * sizeof(*ref));
 	sum = malloc(sizeof(*sum));
-	cmds = aligned_alloc(64, CMDS_SIZE);
 	y = mmap(NULL, N * sizeof(*y), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (!x || !ref || !sum || !cmds || y == MAP_FAILED)
-		die("allocation");
+	if (!x || !ref || !sum || y == MAP_FAILED)
+		die("allocation", -ENOMEM);
 	for (uint32_t i = 0; i < N; i++) {
 		x[i] = (float)(i % 1024) * 0.5f;
 		y[i] = ref[i] = 1.0f / (float)(i + 1);
@@ -162,29 +128,10 @@ int main(void)
 	}
 
 	/* 1. y = 2x + y and sum(y), on the GPU, straight on those pointers. */
-	{
-		struct drm_svmgpu_cmd_saxpy saxpy = {
-			.hdr = { .opcode = DRM_SVMGPU_CMD_SAXPY, .length = sizeof(saxpy) },
-			.x = (uintptr_t)x, .y = (uintptr_t)y, .n = N, .a = f32_bits(2.0f),
-		};
-		struct drm_svmgpu_cmd_reduce reduce = {
-			.hdr = { .opcode = DRM_SVMGPU_CMD_REDUCE, .length = sizeof(reduce),
-				 .flags = DRM_SVMGPU_REDUCE_SUM_F32 },
-			.src = (uintptr_t)y, .n = N, .dst = (uintptr_t)sum,
-		};
-		struct drm_svmgpu_cmd_header end = {
-			.opcode = DRM_SVMGPU_CMD_END, .length = sizeof(end),
-		};
-		char *p = (char *)cmds;
-
-		memcpy(p, &saxpy, sizeof(saxpy));
-		p += sizeof(saxpy);
-		memcpy(p, &reduce, sizeof(reduce));
-		p += sizeof(reduce);
-		memcpy(p, &end, sizeof(end));
-	}
+	libsvmgpu_cmdbuf_saxpy(cb, 2.0f, x, y, N);
+	libsvmgpu_cmdbuf_reduce(cb, DRM_SVMGPU_REDUCE_SUM_F32, y, N, sum);
 	printf("saxpy + reduce of %u floats (x: malloc, y: mmap) ...\n", N);
-	if (run(qc.queue_id, cmds)) {
+	if (run(queue, cb)) {
 		failed++;
 	} else {
 		/* The CPU reads y where it is: pages in VRAM fault back here. */
@@ -202,28 +149,15 @@ int main(void)
 	/* 2. Prefetch an array to VRAM, fill it there, read it on the CPU. */
 	z = mmap(NULL, N * sizeof(*z), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (z == MAP_FAILED)
-		die("mmap");
+		die("mmap", -errno);
 	memset(z, 0, N * sizeof(*z));
-	pf.vm_id = vc.vm_id;
-	pf.region = DRM_SVMGPU_REGION_DEVICE;
-	pf.start = (uintptr_t)z;
-	pf.range = N * sizeof(*z);
-	if (xioctl(DRM_IOCTL_SVMGPU_PREFETCH, &pf))
-		die("prefetch");
-	{
-		struct drm_svmgpu_cmd_fill fill = {
-			.hdr = { .opcode = DRM_SVMGPU_CMD_FILL32, .length = sizeof(fill) },
-			.address = (uintptr_t)z, .size = N * sizeof(*z), .value = 0xc0ffee,
-		};
-		struct drm_svmgpu_cmd_header end = {
-			.opcode = DRM_SVMGPU_CMD_END, .length = sizeof(end),
-		};
-
-		memcpy(cmds, &fill, sizeof(fill));
-		memcpy((char *)cmds + sizeof(fill), &end, sizeof(end));
-	}
+	ret = libsvmgpu_prefetch(fd, vm, z, N * sizeof(*z), DRM_SVMGPU_REGION_DEVICE);
+	if (ret)
+		die("prefetch", ret);
+	libsvmgpu_cmdbuf_reset(cb);
+	libsvmgpu_cmdbuf_fill32(cb, z, N * sizeof(*z), 0xc0ffee);
 	printf("prefetch %zu MiB to VRAM, GPU fill, CPU read ...\n", N * sizeof(*z) >> 20);
-	if (run(qc.queue_id, cmds)) {
+	if (run(queue, cb)) {
 		failed++;
 	} else {
 		uint32_t bad = 0;
@@ -234,11 +168,17 @@ int main(void)
 		failed += bad != 0;
 	}
 
-	query(DRM_SVMGPU_QUERY_STATS, &after, sizeof(after));
+	ret = libsvmgpu_query_stats(fd, &after);
+	if (ret)
+		die("query stats", ret);
 	printf("device counters during the demo:\n");
-	for (int i = 0; i < DRM_SVMGPU_STAT_COUNT; i++)
+	for (unsigned int i = 0; i < DRM_SVMGPU_STAT_COUNT; i++)
 		printf("  %-20s %llu\n", stat_names[i],
 		       (unsigned long long)(after.counters[i] - before.counters[i]));
+	libsvmgpu_cmdbuf_destroy(cb);
+	libsvmgpu_queue_destroy(fd, queue);
+	libsvmgpu_vm_destroy(fd, vm);
+	libsvmgpu_device_close(dev);
 	printf("%s\n", failed ? "demo FAILED" : "demo PASSED");
 	return failed ? 1 : 0;
 }
