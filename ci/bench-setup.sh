@@ -11,13 +11,48 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-bench_ready && exit 0
+# Packages added to the bench after recipe 3. They are installed into an
+# existing sysroot too, so that adding one never forces a full rebuild:
+# libsvmgpu's OpenCL ICD and its proof (ocl-icd, clinfo and PoCL's CPU device
+# to compare against).
+EXTRA_PKGS="opencl-headers ocl-icd-opencl-dev ocl-icd-libopencl1 clinfo pocl-opencl-icd"
+
+# The extras missing from the sysroot, read from its dpkg database (no chroot).
+missing_extras() {
+	local p st
+	for p in $EXTRA_PKGS; do
+		st=$(dpkg-query --admindir="$SYSROOT/var/lib/dpkg" -W -f='${db:Status-Status}' \
+			"$p" 2>/dev/null || true)
+		[ "$st" = installed ] || echo "$p"
+	done
+}
+
+# Idempotent; cheap when nothing is missing. Runs under the setup lock.
+install_extras() {
+	local missing
+	missing=$(missing_extras)
+	[ -n "$missing" ] || return 0
+	[ "$(id -u)" = 0 ] || die "installing $missing into the bench needs root"
+	log "installing into the bench: $(echo $missing)"
+	sysroot_run env DEBIAN_FRONTEND=noninteractive apt-get -y -qq update >/dev/null
+	# shellcheck disable=SC2086 # one word per package
+	sysroot_run env DEBIAN_FRONTEND=noninteractive apt-get -y -qq install $missing >/dev/null
+	missing=$(missing_extras)
+	[ -z "$missing" ] || die "could not install into the bench: $missing"
+}
+
+if bench_ready && [ -z "$(missing_extras)" ]; then
+	exit 0
+fi
 [ "$(id -u)" = 0 ] || die "the bench needs root (debootstrap, chroot, mounts)"
 
 mkdir -p "$SVMGPU_CACHE"
 exec 9>"$SVMGPU_CACHE/.setup.lock"
 flock 9
-bench_ready && exit 0
+if bench_ready; then
+	install_extras
+	exit 0
+fi
 
 MIRROR=$(host_mirror)
 log "building the bench sysroot in $SYSROOT (mirror $MIRROR, kernel $KVER)"
@@ -91,6 +126,7 @@ missing=$(sysroot_run /bin/bash -c "LD_LIBRARY_PATH=$IGT_PREFIX/usr/lib/x86_64-l
 	ldd $IGT_PREFIX/usr/bin/igt_runner $IGT_PREFIX/usr/libexec/igt-gpu-tools/core_auth 2>&1 |
 	grep 'not found' || true")
 [ -z "$missing" ] || die "IGT libraries missing in the sysroot: $missing"
+install_extras
 
 rm -rf "$FINAL"
 mv "$SYSROOT" "$FINAL"
