@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -1624,6 +1625,86 @@ static void test_evict_overcommit_2proc(void)
 	munmap(a.s, SZ_4K);
 }
 
+/* Bytes of VRAM in use on all devices, from debugfs "vram"; skips without it. */
+static uint64_t vram_used_all(void)
+{
+	uint64_t used = 0, u;
+	char line[128];
+	struct knobs k;
+
+	find_knobs(&k, "vram");
+	igt_require_f(k.n > 0, "no debugfs vram file (debugfs not mounted, or not root)\n");
+	for (int i = 0; i < k.n; i++) {
+		FILE *f = fopen(k.path[i], "r");
+
+		igt_assert(f);
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "used: %" SCNu64, &u) == 1)
+				used += u;
+		fclose(f);
+	}
+	return used;
+}
+
+/*
+ * VRAM full with X then Y; the GPU then writes X, which binds X again. A third
+ * buffer Z of the same size must evict the least recently bound one, Y: the
+ * CPU reading Y afterwards copies nothing back, reading X copies all of X.
+ */
+static void test_evict_lru(void)
+{
+	uint64_t vram = vram_size_or_skip(), ev0, ram0, ram1, ram2;
+	size_t size = vram / 2, words = size / 4;
+	uint32_t *x = map_anon_aligned(size), *y = map_anon_aligned(size);
+	uint32_t *z = map_anon_aligned(size);
+
+	double t0 = now_s();
+
+	/* Processes that just exited may still be releasing their VRAM. */
+	while (vram_used_all()) {
+		igt_assert_f(now_s() - t0 < 30, "VRAM still in use after 30 s: %" PRIu64 " bytes\n",
+			     vram_used_all());
+		usleep(10000);
+	}
+	for (size_t i = 0; i < words; i++) {
+		x[i] = 0x10000000u + (uint32_t)i;
+		y[i] = 0x20000000u + (uint32_t)i;
+		z[i] = 0x30000000u + (uint32_t)i;
+	}
+	ev0 = counter(g.fd, DRM_SVMGPU_STAT_EVICTIONS);
+	igt_assert_eq(svmgpu_prefetch(g.fd, g.vm, x, size, DRM_SVMGPU_REGION_DEVICE), 0);
+	igt_assert_eq(svmgpu_prefetch(g.fd, g.vm, y, size, DRM_SVMGPU_REGION_DEVICE), 0);
+	/* Prefetch maps read-only: these writes fault, bind X again and bump it. */
+	svmgpu_cmd_fill32(g.b, x, size, 0x5a5a5a5au);
+	run_ok(&g);
+	igt_assert_eq_u64(counter(g.fd, DRM_SVMGPU_STAT_EVICTIONS), ev0);
+
+	ev0 = counter(g.fd, DRM_SVMGPU_STAT_EVICTIONS);
+	ram0 = counter(g.fd, DRM_SVMGPU_STAT_COPY_TO_RAM_KIB);
+	igt_assert_eq(svmgpu_prefetch(g.fd, g.vm, z, size, DRM_SVMGPU_REGION_DEVICE), 0);
+	igt_assert_lte(ev0 + size / SZ_2M, counter(g.fd, DRM_SVMGPU_STAT_EVICTIONS));
+	ram1 = counter(g.fd, DRM_SVMGPU_STAT_COPY_TO_RAM_KIB);
+	igt_assert_lte(ram0 + (size >> 10), ram1);
+
+	for (size_t i = 0; i < words; i++)
+		igt_assert_f(y[i] == 0x20000000u + (uint32_t)i, "Y word %zu: 0x%x\n", i, y[i]);
+	ram2 = counter(g.fd, DRM_SVMGPU_STAT_COPY_TO_RAM_KIB);
+	for (size_t i = 0; i < words; i++)
+		igt_assert_f(x[i] == 0x5a5a5a5au, "X word %zu: 0x%x\n", i, x[i]);
+	igt_info("KiB copied to RAM: evicting for Z %llu, reading Y %llu, reading X %llu\n",
+		 (unsigned long long)(ram1 - ram0), (unsigned long long)(ram2 - ram1),
+		 (unsigned long long)(counter(g.fd, DRM_SVMGPU_STAT_COPY_TO_RAM_KIB) - ram2));
+	igt_assert_f(counter(g.fd, DRM_SVMGPU_STAT_COPY_TO_RAM_KIB) >= ram2 + (size >> 10),
+		     "reading X copied less than X back: X had been evicted\n");
+	igt_assert_f(ram2 == ram1, "reading Y copied %llu KiB back: Y was not the one evicted\n",
+		     (unsigned long long)(ram2 - ram1));
+	for (size_t i = 0; i < words; i++)
+		igt_assert_f(z[i] == 0x30000000u + (uint32_t)i, "Z word %zu: 0x%x\n", i, z[i]);
+	munmap(x, size);
+	munmap(y, size);
+	munmap(z, size);
+}
+
 /* ---- 10. several devices ---- */
 
 static void test_multi_device(void)
@@ -1906,6 +1987,8 @@ static const struct igt_subtest tests[] = {
 	  "2x VRAM prefetched chunk by chunk: evictions happen, GPU and CPU see every chunk" },
 	{ "evict-overcommit-2proc", test_evict_overcommit_2proc,
 	  "2 processes with 0.75x VRAM each in VRAM at once: evictions, data intact in both" },
+	{ "evict-lru", test_evict_lru,
+	  "VRAM holds X and Y, the GPU writes X: a third buffer evicts Y, not X" },
 	{ "multi-device", test_multi_device,
 	  "device A's VRAM to device B's through RAM and back: both GPUs and the CPU agree" },
 	{ "fork-cow", test_fork,

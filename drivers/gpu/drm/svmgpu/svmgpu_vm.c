@@ -249,6 +249,24 @@ out:
 	return err;
 }
 
+/* The GPU bound the range's device memory: move it off the eviction end. */
+static void svmgpu_vm_touch_devmem(struct svmgpu_vm *vm, struct svmgpu_range *r)
+{
+	unsigned long npages = range_npages(r), i;
+	u64 first = 1, last = 0, offset;
+
+	lockdep_assert_held(&vm->lock);
+
+	/* Only binds write the PTEs, and they hold vm->lock too. */
+	for (i = 0; i < npages; i++) {
+		if (!(r->pte[i] & SVMGPU_PTE_DEVMEM))
+			continue;
+		offset = r->pte[i] & SVMGPU_PTE_ADDR;
+		if (offset < first || offset > last)
+			svmgpu_vram_touch(&vm->sdev->vram, offset, &first, &last);
+	}
+}
+
 /*
  * hmm hands the owner a write-protected device-private page (shared
  * copy-on-write after fork) without faulting it for a write, and drm_gpusvm
@@ -469,7 +487,11 @@ retry:
 	svmgpu_stats_timed(sdev, SVMGPU_TIMED_BIND, end - start, t0);
 	if (err == -EAGAIN && retries--)
 		goto retry;
-	return err ? svmgpu_errno_to_fault(err) : 0;
+	if (err)
+		return svmgpu_errno_to_fault(err);
+	if (r->pages.flags.has_devmem_pages)
+		svmgpu_vm_touch_devmem(vm, r);
+	return 0;
 }
 
 /**

@@ -18,8 +18,9 @@
  * to drm_pagemap as the allocation's pre_migrate_fence; copy_to_devmem()
  * makes it the scheduler dependency of the copy. Allocations sit on a list
  * in allocation order; when VRAM runs out, the oldest one is evicted to RAM
- * with drm_pagemap_evict_to_ram() and the allocation is retried (a GPU use
- * does not move an allocation to the tail yet: it is FIFO, not a true LRU).
+ * with drm_pagemap_evict_to_ram() and the allocation is retried. Every GPU
+ * bind of device pages moves their allocations to the tail of that list, so
+ * the list is least recently bound first: memory the GPU keeps using stays.
  */
 
 #include <linux/ioport.h>
@@ -93,6 +94,66 @@ void *svmgpu_vram_vaddr(struct svmgpu_vram *vram, u64 offset, u64 size)
 	return vram->backing + offset;
 }
 
+/* Enter the allocation's blocks in &svmgpu_vram.allocs. */
+static int svmgpu_vram_track(struct svmgpu_vram *vram, struct svmgpu_devmem *devmem)
+{
+	struct gpu_buddy_block *block;
+	u64 first;
+	int err;
+
+	lockdep_assert_held(&vram->lock);
+
+	list_for_each_entry(block, &devmem->blocks, link) {
+		first = gpu_buddy_block_offset(block) >> PAGE_SHIFT;
+		err = mtree_store_range(&vram->allocs, first, first +
+					(gpu_buddy_block_size(&vram->mm, block) >> PAGE_SHIFT) - 1,
+					devmem, GFP_KERNEL);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void svmgpu_vram_untrack(struct svmgpu_vram *vram, struct svmgpu_devmem *devmem)
+{
+	struct gpu_buddy_block *block;
+
+	lockdep_assert_held(&vram->lock);
+
+	list_for_each_entry(block, &devmem->blocks, link)
+		mtree_erase(&vram->allocs, gpu_buddy_block_offset(block) >> PAGE_SHIFT);
+}
+
+/**
+ * svmgpu_vram_touch() - mark the allocation holding a VRAM page as just used
+ * @vram: the VRAM
+ * @offset: byte offset of a device page the GPU bound
+ * @first: set to the first byte of the allocation block holding @offset
+ * @last: set to its last byte, so that callers skip the rest of the block
+ *
+ * Moves the allocation to the tail of the eviction list, unless it is not
+ * on the list any more (released, or being evicted right now).
+ */
+void svmgpu_vram_touch(struct svmgpu_vram *vram, u64 offset, u64 *first, u64 *last)
+{
+	MA_STATE(mas, &vram->allocs, offset >> PAGE_SHIFT, offset >> PAGE_SHIFT);
+	struct svmgpu_devmem *devmem;
+
+	*first = offset;
+	*last = offset + PAGE_SIZE - 1;
+	mutex_lock(&vram->lock);
+	mas_lock(&mas);
+	devmem = mas_walk(&mas);
+	if (devmem) {
+		*first = (u64)mas.index << PAGE_SHIFT;
+		*last = ((u64)mas.last << PAGE_SHIFT) + PAGE_SIZE - 1;
+	}
+	mas_unlock(&mas);
+	if (devmem && !list_empty(&devmem->lru_link))
+		list_move_tail(&devmem->lru_link, &vram->lru);
+	mutex_unlock(&vram->lock);
+}
+
 static void svmgpu_devmem_free(struct kref *ref)
 {
 	kfree(container_of(ref, struct svmgpu_devmem, ref));
@@ -106,6 +167,7 @@ static void svmgpu_devmem_release_work(struct work_struct *work)
 
 	mutex_lock(&vram->lock);
 	list_del_init(&devmem->lru_link);
+	svmgpu_vram_untrack(vram, devmem);
 	gpu_buddy_free_list(&vram->mm, &devmem->blocks, 0);
 	vram->used -= d->size;
 	mutex_unlock(&vram->lock);
@@ -289,10 +351,16 @@ static int svmgpu_vram_alloc(struct svmgpu_vram *vram, struct svmgpu_devmem *dev
 		mutex_lock(&vram->lock);
 		err = gpu_buddy_alloc_blocks(&vram->mm, 0, vram->size, size, min_block,
 					     &devmem->blocks, 0);
+		if (!err)
+			err = svmgpu_vram_track(vram, devmem);
 		if (!err) {
 			devmem->base.size = size;
 			vram->used += size;
 			list_add_tail(&devmem->lru_link, &vram->lru);
+		} else if (!list_empty(&devmem->blocks)) {
+			/* -ENOMEM from the tree, never -ENOSPC: no eviction round. */
+			svmgpu_vram_untrack(vram, devmem);
+			gpu_buddy_free_list(&vram->mm, &devmem->blocks, 0);
 		}
 		mutex_unlock(&vram->lock);
 	} while (err == -ENOSPC && svmgpu_vram_evict_one(vram));
@@ -341,6 +409,16 @@ static int svmgpu_pagemap_populate_mm(struct drm_pagemap *dpagemap, unsigned lon
 			goto err_free;
 		}
 		clear = f;
+	}
+
+	/* The pipelining's baseline, for benchmarks: wait here instead. */
+	if (clear && READ_ONCE(vram->wait_clear)) {
+		dma_fence_wait(clear, false);
+		err = clear->error;
+		dma_fence_put(clear);
+		clear = NULL;
+		if (err)
+			goto err_free;
 	}
 
 	/* drm_pagemap takes over the reference on the clear fence. */
@@ -492,6 +570,7 @@ int svmgpu_vram_init(struct svmgpu_device *sdev, struct svmgpu_vram *vram, u64 s
 	vram->size = size;
 	mutex_init(&vram->lock);
 	INIT_LIST_HEAD(&vram->lru);
+	mt_init(&vram->allocs);
 	atomic_set(&vram->fail_alloc, 0);
 	vram->backing = vmalloc_huge(size, GFP_KERNEL);
 	if (!vram->backing)
@@ -516,6 +595,7 @@ void svmgpu_vram_fini(struct svmgpu_vram *vram)
 	 * none is left. This may run on svmgpu_wq itself: never flush it here.
 	 */
 	drm_WARN_ON(&vram->sdev->drm, vram->used || !list_empty(&vram->lru));
+	mtree_destroy(&vram->allocs);
 	gpu_buddy_fini(&vram->mm);
 	vfree(vram->backing);
 	mutex_destroy(&vram->lock);

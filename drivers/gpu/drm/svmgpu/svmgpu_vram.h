@@ -8,6 +8,7 @@
 #include <linux/dma-direct.h>
 #include <linux/gpu_buddy.h>
 #include <linux/list.h>
+#include <linux/maple_tree.h>
 #include <linux/memremap.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
@@ -34,18 +35,31 @@ struct svmgpu_vram {
 	void *backing;
 	/** @size: bytes of VRAM */
 	u64 size;
-	/** @lock: protects @mm, @lru, @pagemap and @used */
+	/** @lock: protects @mm, @lru, @allocs, @pagemap and @used */
 	struct mutex lock;
 	/** @mm: the buddy allocator of VRAM offsets */
 	struct gpu_buddy mm;
-	/** @lru: live allocations, oldest first: the eviction order */
+	/**
+	 * @lru: live allocations, least recently bound by the GPU first: the
+	 * eviction order
+	 */
 	struct list_head lru;
+	/**
+	 * @allocs: VRAM page index ranges to the live allocation holding them,
+	 * so that a bound device page finds its allocation for the LRU bump
+	 */
+	struct maple_tree allocs;
 	/** @pagemap: the current pagemap, or NULL when none is in use */
 	struct svmgpu_pagemap *pagemap;
 	/** @used: bytes allocated */
 	u64 used;
 	/** @fail_alloc: fault injection: fail the next N allocations */
 	atomic_t fail_alloc;
+	/**
+	 * @wait_clear: benchmark knob (debugfs): migrations wait for the VRAM
+	 * clear on the CPU instead of pipelining it as pre_migrate_fence
+	 */
+	bool wait_clear;
 };
 
 /**
@@ -74,6 +88,7 @@ void svmgpu_vram_evict_all(struct svmgpu_vram *vram);
 struct drm_pagemap *svmgpu_vram_get_pagemap(struct svmgpu_vram *vram);
 void *svmgpu_vram_vaddr(struct svmgpu_vram *vram, u64 offset, u64 size);
 u64 svmgpu_vram_page_offset(struct page *page);
+void svmgpu_vram_touch(struct svmgpu_vram *vram, u64 offset, u64 *first, u64 *last);
 
 /**
  * svmgpu_sysmem_vaddr() - kernel address of a DMA-mapped system page
