@@ -14,8 +14,9 @@ set -euo pipefail
 # Packages added to the bench after recipe 3. They are installed into an
 # existing sysroot too, so that adding one never forces a full rebuild:
 # libsvmgpu's OpenCL ICD and its proof (ocl-icd, clinfo and PoCL's CPU device
-# to compare against).
+# to compare against); Sphinx for make lint's documentation build.
 EXTRA_PKGS="opencl-headers ocl-icd-opencl-dev ocl-icd-libopencl1 clinfo pocl-opencl-icd"
+EXTRA_PKGS+=" python3-sphinx"
 
 # The extras missing from the sysroot, read from its dpkg database (no chroot).
 missing_extras() {

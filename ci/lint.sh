@@ -3,7 +3,8 @@
 #
 # make lint: checkpatch.pl --strict (DRM's 100-column limit), sparse, a W=1
 # build and kernel-doc -Wall over every source and header of the driver and
-# the uAPI header. Zero findings or it fails. Everything runs inside the
+# the uAPI header, and a Sphinx build of Documentation/gpu/svmgpu with the
+# kernel's kernel-doc extension. Zero findings or it fails. Everything runs inside the
 # bench sysroot; results in results/lint/:
 #
 #   summary.txt        findings per checker and the total
@@ -11,6 +12,7 @@
 #   <checker>.log      the checker's whole output (sparse-build.log: the
 #                      plain build that precedes sparse)
 #   <checker>.filtered.log   lines about files that are not ours (kernel headers)
+#   docs/              the HTML documentation Sphinx built
 #
 # Only our files count: build and sparse diagnostics are kept when their path,
 # resolved against the module directory, lies in the snapshot of the repository
@@ -28,6 +30,7 @@ bench_ready || die "bench missing: run ci/bench-setup.sh"
 
 DRV=drivers/gpu/drm/svmgpu
 UAPI=include/uapi/drm/svmgpu_drm.h
+DOCS=Documentation/gpu/svmgpu
 OUT=results/lint
 WORK=build/lint
 KDIR_IN=/usr/src/linux-headers-$KVER
@@ -49,6 +52,8 @@ install_ksrc_scripts() {
 	local ksrc want tools p
 	ksrc=$(ci/ksrc.sh) || die "cannot extract the kernel source"
 	want=$(cat "$ksrc/.svmgpu-ksrc")
+	# The second word: bump when the list of files below changes.
+	want="$want files=2"
 	tools=$SYSROOT$TOOLS_IN
 	[ "$(cat "$tools/.svmgpu-ksrc" 2>/dev/null)" = "$want" ] && return 0
 	log "installing checkpatch.pl and kernel-doc from $ksrc into the sysroot's $TOOLS_IN"
@@ -57,15 +62,16 @@ install_ksrc_scripts() {
 	# checkpatch.pl reads spelling.txt and const_structs.checkpatch beside
 	# itself. 7.3's scripts/kernel-doc is a symlink to the Python
 	# tools/docs/kernel-doc, which imports its library from ../lib/python;
-	# older trees had scripts/kernel-doc(.py) and scripts/lib/kdoc.
+	# older trees had scripts/kernel-doc(.py) and scripts/lib/kdoc. Sphinx's
+	# kernel-doc directive is Documentation/sphinx/kerneldoc.py.
 	for p in scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch \
 		 scripts/checker-valid.sh scripts/kernel-doc scripts/kernel-doc.py scripts/lib/kdoc \
-		 tools/docs/kernel-doc tools/lib/python; do
+		 tools/docs/kernel-doc tools/lib/python Documentation/sphinx/kerneldoc.py; do
 		[ -e "$ksrc/$p" ] || [ -L "$ksrc/$p" ] || continue
 		(cd "$ksrc" && cp -a --parents "$p" "$tools.tmp/") || die "copying $p failed"
 	done
 	for p in scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch \
-		 scripts/checker-valid.sh scripts/kernel-doc; do
+		 scripts/checker-valid.sh scripts/kernel-doc Documentation/sphinx/kerneldoc.py; do
 		[ -e "$tools.tmp/$p" ] || die "$ksrc has no usable $p"
 	done
 	echo "$want" >"$tools.tmp/.svmgpu-ksrc"
@@ -120,6 +126,7 @@ mkdir -p "$WORK/src" "$OUT"
 find "$DRV" "$UAPI" -type f \( -name '*.[ch]' -o -name Kbuild -o -name Makefile -o -name Kconfig \) \
 	! -name '*.mod.c' -print0 | sort -z | xargs -0 cp --parents -t "$WORK/src" ||
 	die "snapshot of the sources failed"
+cp -r --parents "$DOCS" "$WORK/src" || die "snapshot of the documentation failed"
 mapfile -t FILES < <(cd "$WORK/src" && find "$DRV" "$UAPI" -type f -name '*.[ch]' | sort)
 [ "${#FILES[@]}" -gt 1 ] || die "no sources found in $DRV"
 cp -a "$WORK/src" "$WORK/w1"
@@ -255,10 +262,33 @@ sed -E 's/^(Warning|Error): ([^ :]+):([0-9]+) (.*)$/\2:\3: \L\1\E: \4/' "$OUT/ke
 	grep -v '^[[:space:]]*$' | awk '!seen[$0]++' >"$OUT/kernel-doc.txt"
 count kernel-doc "$([ "$rc" = 0 ] || echo "$rc")"
 
+# --- Sphinx ----------------------------------------------------------------
+# The pages as the kernel's documentation build would render them: Sphinx
+# with the kernel's kernel-doc directive, over the snapshot. Every warning
+# (a malformed page, a broken reference, a kernel-doc comment that does not
+# render) is a finding.
+log "sphinx-build of $DOCS"
+mkdir -p "$WORK/sphinx"
+cat >"$WORK/sphinx/conf.py" <<EOF
+import sys
+sys.path.insert(0, '$TOOLS_IN/Documentation/sphinx')
+project = 'svmgpu'
+extensions = ['kerneldoc']
+kerneldoc_srctree = '$SRC_IN_SYSROOT/$WORK/src'
+root_doc = 'index'
+EOF
+ci/sysroot-run.sh env srctree="$TOOLS_IN" sphinx-build -q -b html -c "$SRC_IN_SYSROOT/$WORK/sphinx" \
+	-d "$SRC_IN_SYSROOT/$WORK/sphinx/doctrees" "$SRC_IN_SYSROOT/$WORK/src/$DOCS" \
+	"$SRC_IN_SYSROOT/$OUT/docs" >"$OUT/sphinx.log" 2>&1
+rc=$?
+sed "s|$SRC_IN_SYSROOT/$WORK/src/||g" "$OUT/sphinx.log" | grep -E 'WARNING|ERROR|CRITICAL' |
+	awk '!seen[$0]++' >"$OUT/sphinx.txt"
+count sphinx "$([ "$rc" = 0 ] || echo "$rc")"
+
 # --- summary ---------------------------------------------------------------
 total=0
 {
-	for c in checkpatch sparse w1 kernel-doc; do
+	for c in checkpatch sparse w1 kernel-doc sphinx; do
 		n=${COUNT[$c]}
 		total=$((total + n))
 		label=$c
@@ -271,7 +301,7 @@ total=0
 	printf 'lint: %-10s %3d finding(s) in %ds\n' total "$total" "$(($(date +%s) - start))"
 } >"$OUT/summary.txt"
 
-for c in checkpatch sparse w1 kernel-doc; do
+for c in checkpatch sparse w1 kernel-doc sphinx; do
 	[ -s "$OUT/$c.txt" ] || continue
 	echo "== $c =="
 	cat "$OUT/$c.txt"
