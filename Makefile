@@ -4,7 +4,7 @@
 #
 #   make                 build svmgpu.ko and the tests in the bench sysroot
 #   make check           set up the bench, lint, build, boot the VM, run the suite
-#   make lint            checkpatch --strict, sparse, W=1, kernel-doc: zero warnings
+#   make lint            checkpatch --strict, sparse, W=1, kernel-doc, Sphinx: zero warnings
 #   make demo            boot the VM, load svmgpu and show what it reports
 #   make KDIR=/lib/modules/$(uname -r)/build   build for a local kernel
 #   make KDIR=... install                      install module and uAPI header
@@ -44,7 +44,7 @@ IGT_BINS := $(addprefix $(BUILD)/igt-tests/,$(IGT_TESTS))
 
 export KVER
 
-.PHONY: all module tests libsvmgpu check lint demo bench-setup install install-userspace clean help
+.PHONY: all module tests libsvmgpu opencl check lint demo bench-setup install install-userspace clean help
 
 ifeq ($(KDIR),)
 # No kernel given: build inside the bench sysroot, against its headers.
@@ -64,7 +64,7 @@ lint: bench-setup
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(MODDIR) modules
 
-tests: $(IGT_BINS) $(BUILD)/igt-tests/test-list.txt $(BUILD)/tools/svmgpu_demo libsvmgpu
+tests: $(IGT_BINS) $(BUILD)/igt-tests/test-list.txt $(BUILD)/tools/svmgpu_demo libsvmgpu opencl
 
 libsvmgpu: $(LIBSVMGPU_REAL) $(LIBSVMGPU_LINKS) $(LIBSVMGPU_PC)
 
@@ -85,6 +85,31 @@ $(LIBSVMGPU_PC): $(LIBSVMGPU_DIR)/libsvmgpu.pc.in Makefile
 	sed -e 's|@PREFIX@|$(CURDIR)|' -e 's|@LIBDIR@|$(CURDIR)/$(BUILD)/lib|' \
 		-e 's|@INCLUDEDIR@|$(CURDIR)/$(LIBSVMGPU_DIR) -I$(CURDIR)/include/uapi|' \
 		-e 's|@VERSION@|$(LIBSVMGPU_VERSION)|' $< > $@
+
+# The OpenCL ICD (tools/opencl), its vendors file for OCL_ICD_VENDORS in the
+# build tree, and the OpenCL example, a plain OpenCL program.
+ICD_SONAME := libsvmgpu-opencl.so.1
+ICD_SO := $(BUILD)/lib/$(ICD_SONAME)
+ICD_SRCS := tools/opencl/svmgpu_icd.c tools/opencl/svmgpu_icd_stubs.c
+ICD_VENDORS := $(BUILD)/etc/OpenCL/vendors/svmgpu.icd
+OCL_EXAMPLE := $(BUILD)/tools/opencl/svm_saxpy_reduce
+
+opencl: $(ICD_SO) $(ICD_VENDORS) $(OCL_EXAMPLE)
+
+$(ICD_SO): $(ICD_SRCS) tools/opencl/svmgpu_icd.h tools/opencl/svmgpu_icd_stubs.inc \
+		tools/opencl/svmgpu_icd.map $(LIBSVMGPU_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -fPIC -shared -Wl,-soname,$(ICD_SONAME) \
+		-Wl,--version-script,tools/opencl/svmgpu_icd.map -Wl,--no-undefined \
+		-o $@ $(ICD_SRCS) -L$(BUILD)/lib -Wl,-rpath,'$$ORIGIN' -lsvmgpu -lpthread
+
+$(ICD_VENDORS): tools/opencl/svmgpu.icd.in Makefile
+	@mkdir -p $(dir $@)
+	sed 's|@ICD_LIBRARY@|$(CURDIR)/$(ICD_SO)|' $< > $@
+
+$(OCL_EXAMPLE): tools/opencl/examples/svm_saxpy_reduce.c
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -o $@ $< -lOpenCL -lm
 
 $(BUILD)/tools/svmgpu_demo: tools/demo/svmgpu_demo.c $(LIBSVMGPU_DEPS) include/uapi/drm/svmgpu_drm.h
 	@mkdir -p $(dir $@)
@@ -128,6 +153,10 @@ install-userspace:
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(LIBSVMGPU_VERSION)|' $(LIBSVMGPU_DIR)/libsvmgpu.pc.in \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/libsvmgpu.pc
+	install -D -m 0755 $(ICD_SO) $(DESTDIR)$(LIBDIR)/$(ICD_SONAME)
+	install -d $(DESTDIR)$(ICD_VENDORS_DIR)
+	sed 's|@ICD_LIBRARY@|$(LIBDIR)/$(ICD_SONAME)|' tools/opencl/svmgpu.icd.in \
+		> $(DESTDIR)$(ICD_VENDORS_DIR)/svmgpu.icd
 
 clean:
 	rm -rf $(BUILD)
