@@ -335,11 +335,19 @@ static const char *const kind_names[K_COUNT] = {
 	"mlock", "stack", "global",
 };
 
-enum mx_pattern { P_ONCE, P_TWICE, P_MANY, P_STRIDED, P_LARGE, P_64K, P_COUNT };
+enum mx_pattern {
+	P_ONCE, P_TWICE, P_MANY, P_STRIDED, P_LARGE, P_64K, P_THREADS, P_THREADS_VM, P_PROCS,
+	P_COUNT,
+};
 
 static const char *const pattern_names[P_COUNT] = {
-	"once", "twice", "many", "strided", "large", "64k-aligned",
+	"once", "twice", "many", "strided", "large", "64k-aligned", "threads",
+	"threads-shared-vm", "processes",
 };
+
+/* Threads and processes of the matrix: each writes its own slice of the buffer. */
+#define MX_WORKERS	4
+#define MX_PROCS	2
 
 struct mx_case {
 	int kind, pattern;
@@ -459,6 +467,137 @@ static void mx_free(struct mx_buf *b)
 		close(b->file);
 }
 
+/* Kinds whose pages a child process shares with its parent after fork. */
+static bool mx_shared(int kind)
+{
+	return kind == K_SHARED || kind == K_FILE || kind == K_MEMFD;
+}
+
+struct mx_worker {
+	pthread_t tid;
+	int fd;
+	uint32_t q;
+	const void *batch;
+	int err;
+};
+
+static void *mx_worker_run(void *arg)
+{
+	struct mx_worker *w = arg;
+
+	w->err = __svmgpu_exec_wait(w->fd, w->q, w->batch);
+	return NULL;
+}
+
+/* Worker @i's slice of the buffer: a fill and a 64-bit marker inside it. */
+static void mx_worker_emit(struct svmgpu_batch *b, uint8_t *p, uint8_t *exp, size_t size,
+			   int i, uint32_t seed)
+{
+	size_t slice = size / MX_WORKERS, off = i * slice;
+	uint32_t v = hash32(seed, 0x100 + i);
+	uint64_t m = (uint64_t)hash32(seed, 0x200 + i) << 32 | i;
+
+	svmgpu_cmd_fill32(b, p + off, slice, v);
+	svmgpu_cmd_store64(b, p + off + slice / 2, m);
+	set_words(exp + off, slice, v);
+	memcpy(exp + off + slice / 2, &m, 8);
+}
+
+/*
+ * MX_WORKERS threads run at once, each its own command buffer on its own
+ * queue: on VMs of their own files (@shared_vm false), or on the fixture's VM.
+ */
+static void mx_threads(uint8_t *p, uint8_t *exp, size_t size, uint32_t seed, bool shared_vm)
+{
+	struct mx_worker w[MX_WORKERS];
+	struct svmgpu_batch *b[MX_WORKERS];
+	struct ctx c[MX_WORKERS];
+
+	for (int i = 0; i < MX_WORKERS; i++) {
+		if (shared_vm) {
+			w[i].fd = g.fd;
+			w[i].q = svmgpu_queue_create(g.fd, g.vm);
+			b[i] = svmgpu_batch_new();
+			keep_in_ram(&g, b[i]->buf, b[i]->cap);
+		} else {
+			ctx_open(&c[i], 0);
+			w[i].fd = c[i].fd;
+			w[i].q = c[i].q;
+			b[i] = c[i].b;
+		}
+		mx_worker_emit(b[i], p, exp, size, i, seed);
+		w[i].batch = svmgpu_batch_end(b[i]);
+	}
+	for (int i = 0; i < MX_WORKERS; i++)
+		igt_assert_eq(pthread_create(&w[i].tid, NULL, mx_worker_run, &w[i]), 0);
+	for (int i = 0; i < MX_WORKERS; i++)
+		pthread_join(w[i].tid, NULL);
+	for (int i = 0; i < MX_WORKERS; i++) {
+		igt_assert_f(!w[i].err, "thread %d: job failed: %d\n", i, w[i].err);
+		if (shared_vm) {
+			svmgpu_queue_destroy(g.fd, w[i].q);
+			svmgpu_batch_free(b[i]);
+		} else {
+			ctx_close(&c[i]);
+		}
+	}
+}
+
+struct mx_proc {
+	uint8_t *p;
+	const uint8_t *before;	/* the buffer at fork */
+	size_t size;
+	uint32_t seed;
+};
+
+/* A child writes its slices through a VM of its own and checks them from its CPU. */
+static void mx_proc_child(int child, void *arg)
+{
+	const struct mx_proc *a = arg;
+	uint8_t *exp = malloc(a->size);
+	struct ctx c;
+
+	igt_assert(exp);
+	memcpy(exp, a->before, a->size);
+	ctx_open(&c, 0);
+	for (int i = child; i < MX_WORKERS; i += MX_PROCS)
+		mx_worker_emit(c.b, a->p, exp, a->size, i, a->seed);
+	run_ok(&c);
+	for (int i = child; i < MX_WORKERS; i += MX_PROCS) {
+		size_t slice = a->size / MX_WORKERS;
+
+		check_bytes("the child's own slice", a->p + i * slice, exp + i * slice, slice);
+	}
+	ctx_close(&c);
+	free(exp);
+}
+
+/*
+ * The parent's GPU writes the whole buffer (moving anonymous memory to VRAM),
+ * then MX_PROCS children write slices of it with their own GPU VMs. The
+ * parent sees their writes in shared mappings and none in private ones.
+ */
+static void mx_processes(struct mx_buf *b, uint8_t *exp, uint32_t seed)
+{
+	uint32_t v = 0x5b000000u | seed;
+	struct mx_proc a = { .p = b->p, .size = b->size, .seed = seed };
+
+	svmgpu_cmd_fill32(g.b, b->p, b->size, v);
+	run_ok(&g);
+	set_words(exp, b->size, v);
+	a.before = exp;
+	igt_fork(MX_PROCS, mx_proc_child, &a);
+	if (mx_shared(b->kind))
+		for (int i = 0; i < MX_WORKERS; i++)
+			mx_worker_emit(g.b, b->p, exp, b->size, i, seed);
+	svmgpu_batch_reset(g.b);
+	/* The parent's GPU agrees with its CPU, which check_bytes() checks next. */
+	res[0] = ~0ull;
+	emit_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, b->p, b->size / 4, &res[0]);
+	run_ok(&g);
+	igt_assert_eq_u64(res[0], sum_u32(exp, b->size));
+}
+
 /* Run @pattern on the buffer: background from the CPU, GPU commands, check all of it. */
 static void mx_run(struct mx_buf *b, int pattern, uint32_t seed)
 {
@@ -547,6 +686,13 @@ static void mx_run(struct mx_buf *b, int pattern, uint32_t seed)
 		memcpy(exp + off + len - 8, &m2, 8);
 		break;
 	}
+	case P_THREADS:
+	case P_THREADS_VM:
+		mx_threads(p, exp, size, seed, pattern == P_THREADS_VM);
+		break;
+	case P_PROCS:
+		mx_processes(b, exp, seed);
+		break;
 	}
 
 	check_bytes("buffer seen by the CPU", p, exp, size);
