@@ -15,10 +15,19 @@
  * - ``fail_copy``, ``fail_vram_alloc``: fault injection: writing N makes the
  *   next N migrate jobs fail with -EIO, or the next N VRAM allocations fail
  *   as if VRAM were full.
+ * - ``wait_clear``: benchmark knob: with Y, a migration to VRAM waits on the
+ *   CPU for the clear of its new VRAM blocks and hands drm_pagemap no
+ *   pre_migrate_fence, instead of pipelining the clear ahead of the copy.
+ * - ``unbind``: benchmark knob: writing ``START [SIZE]`` (hex, SIZE 1 if
+ *   left out) unbinds the ranges overlapping [START, START + SIZE) in every
+ *   VM of the device. Their pages stay valid in drm_gpusvm and the CPU's
+ *   mappings are not touched, so the next GPU access re-faults a valid range.
  */
 
 #include <linux/debugfs.h>
+#include <linux/fs.h>
 #include <linux/seq_file.h>
+#include <linux/uaccess.h>
 
 #include <drm/drm_debugfs.h>
 #include <drm/drm_file.h>
@@ -26,6 +35,8 @@
 
 #include "svmgpu_debugfs.h"
 #include "svmgpu_device.h"
+#include "svmgpu_file.h"
+#include "svmgpu_vm.h"
 
 static const char *const svmgpu_stat_names[DRM_SVMGPU_STAT_COUNT] = {
 	[DRM_SVMGPU_STAT_GPU_FAULTS] = "gpu_faults",
@@ -88,6 +99,73 @@ static int svmgpu_debugfs_vram(struct seq_file *m, void *data)
 	return 0;
 }
 
+/* The VM of @sfile with the lowest id >= *@id, with a new reference, or NULL. */
+static struct svmgpu_vm *svmgpu_debugfs_next_vm(struct svmgpu_file *sfile, unsigned long *id)
+{
+	struct svmgpu_vm *vm;
+
+	xa_lock(&sfile->vms);
+	vm = xa_find(&sfile->vms, id, ULONG_MAX, XA_PRESENT);
+	if (vm)
+		svmgpu_vm_get(vm);
+	xa_unlock(&sfile->vms);
+	return vm;
+}
+
+/* Clear the bound flag of the ranges of @vm overlapping [@start, @last]. */
+static void svmgpu_debugfs_unbind_vm(struct svmgpu_vm *vm, u64 start, u64 last)
+{
+	unsigned long index = start >> PAGE_SHIFT;
+	struct svmgpu_range *r;
+
+	mutex_lock(&vm->lock);
+	/* As an invalidation does: no GPU access is in flight meanwhile. */
+	down_write(&vm->gpusvm.notifier_lock);
+	mt_for_each(&vm->pt, r, index, last >> PAGE_SHIFT)
+		WRITE_ONCE(r->bound, false);
+	up_write(&vm->gpusvm.notifier_lock);
+	mutex_unlock(&vm->lock);
+}
+
+static ssize_t svmgpu_debugfs_unbind_write(struct file *f, const char __user *ubuf, size_t len,
+					   loff_t *ppos)
+{
+	struct svmgpu_device *sdev = f->private_data;
+	struct drm_file *file;
+	u64 start, size = 1;
+	char buf[48];
+
+	if (!len || len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (sscanf(buf, "%llx %llx", &start, &size) < 1 || !size || start + size - 1 < start)
+		return -EINVAL;
+
+	mutex_lock(&sdev->drm.filelist_mutex);
+	list_for_each_entry(file, &sdev->drm.filelist, lhead) {
+		struct svmgpu_file *sfile = file->driver_priv;
+		unsigned long id = 0;
+		struct svmgpu_vm *vm;
+
+		while (sfile && (vm = svmgpu_debugfs_next_vm(sfile, &id))) {
+			svmgpu_debugfs_unbind_vm(vm, start, start + size - 1);
+			svmgpu_vm_put(vm);
+			id++;
+		}
+	}
+	mutex_unlock(&sdev->drm.filelist_mutex);
+	return len;
+}
+
+static const struct file_operations svmgpu_debugfs_unbind_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = svmgpu_debugfs_unbind_write,
+	.llseek = noop_llseek,
+};
+
 static const struct drm_debugfs_info svmgpu_debugfs_files[] = {
 	{ "stats", svmgpu_debugfs_stats, 0 },
 	{ "vram", svmgpu_debugfs_vram, 0 },
@@ -104,7 +182,8 @@ void svmgpu_debugfs_register(struct svmgpu_device *sdev)
 }
 
 /**
- * svmgpu_debugfs_init() - &drm_driver.debugfs_init: the fault injection knobs
+ * svmgpu_debugfs_init() - &drm_driver.debugfs_init: the fault injection and
+ * benchmark knobs
  * @minor: the minor whose debugfs directory is being populated
  */
 void svmgpu_debugfs_init(struct drm_minor *minor)
@@ -115,4 +194,7 @@ void svmgpu_debugfs_init(struct drm_minor *minor)
 				&sdev->migrate.fail_next);
 	debugfs_create_atomic_t("fail_vram_alloc", 0600, minor->debugfs_root,
 				&sdev->vram.fail_alloc);
+	debugfs_create_bool("wait_clear", 0600, minor->debugfs_root, &sdev->vram.wait_clear);
+	debugfs_create_file("unbind", 0200, minor->debugfs_root, sdev,
+			    &svmgpu_debugfs_unbind_fops);
 }
