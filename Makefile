@@ -39,7 +39,7 @@ LIBSVMGPU_DEPS := $(LIBSVMGPU_REAL) $(LIBSVMGPU_LINKS) $(LIBSVMGPU_DIR)/libsvmgp
 LIBSVMGPU_LDFLAGS := -L$(BUILD)/lib -Wl,-rpath,'$$ORIGIN/../lib' -lsvmgpu
 
 IGT_LIB := igt-tests/lib/svmgpu_igt.c igt-tests/lib/svmgpu_test.c
-IGT_TESTS := svmgpu_basic svmgpu_svm svmgpu_uapi svmgpu_mm
+IGT_TESTS := svmgpu_basic svmgpu_svm svmgpu_uapi svmgpu_mm svmgpu_opencl
 IGT_BINS := $(addprefix $(BUILD)/igt-tests/,$(IGT_TESTS))
 
 export KVER
@@ -114,6 +114,9 @@ $(OCL_EXAMPLE): tools/opencl/examples/svm_saxpy_reduce.c
 $(BUILD)/tools/svmgpu_demo: tools/demo/svmgpu_demo.c $(LIBSVMGPU_DEPS) include/uapi/drm/svmgpu_drm.h
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -o $@ $< $(LIBSVMGPU_LDFLAGS)
+
+# The OpenCL test is an OpenCL program: it links the ICD loader, not the ICD.
+$(BUILD)/igt-tests/svmgpu_opencl: ULDLIBS += -lOpenCL
 
 $(BUILD)/igt-tests/%: igt-tests/%.c $(IGT_LIB) igt-tests/lib/*.h include/uapi/drm/svmgpu_drm.h \
 		$(LIBSVMGPU_DEPS)
