@@ -407,8 +407,12 @@ static cl_int CL_API_CALL icd_GetDeviceInfo(cl_device_id d, cl_device_info param
 	case CL_DEVICE_MIN_DATA_TYPE_ALIGN_SIZE:
 		RET_VAL(cl_uint, 128);
 	case CL_DEVICE_SINGLE_FP_CONFIG:
-		/* SAXPY rounds each operation to nearest, without FMA. */
-		RET_VAL(cl_device_fp_config, CL_FP_ROUND_TO_NEAREST | CL_FP_INF_NAN);
+		/*
+		 * SAXPY rounds each operation to nearest, without FMA, on the
+		 * CPU's SSE unit with the kernel's default MXCSR: IEEE-754
+		 * denormals, no flush to zero.
+		 */
+		RET_VAL(cl_device_fp_config, CL_FP_ROUND_TO_NEAREST | CL_FP_INF_NAN | CL_FP_DENORM);
 	case CL_DEVICE_DOUBLE_FP_CONFIG:
 	case CL_DEVICE_HALF_FP_CONFIG:
 		RET_VAL(cl_device_fp_config, 0);
