@@ -1009,6 +1009,111 @@ static void test_munmap_halves(void)
 	munmap(keep, SZ_64K);
 }
 
+/*
+ * A 2M GPU range, written by the GPU (in VRAM, or kept in RAM), loses a 64K
+ * piece at its start, middle or end to munmap, or to a new anonymous mapping
+ * over it (remap). Then either the CPU reads the rest first (migrating it
+ * back) or the GPU does; the GPU must fault on the unmapped piece, see zeros
+ * in the remapped one, and the data around it must be intact on both sides.
+ */
+enum partial_op { PARTIAL_MUNMAP, PARTIAL_REMAP };
+enum partial_where { PARTIAL_START, PARTIAL_MIDDLE, PARTIAL_END };
+
+struct partial_case {
+	enum partial_op op;
+	enum partial_where where;
+	bool cpu_first, vram;
+};
+
+static void partial_dyn(void *arg)
+{
+	const struct partial_case *pc = arg;
+	static const size_t hole_at[] = { 0, SZ_1M - SZ_64K / 2, SZ_2M - SZ_64K };
+	size_t hole = hole_at[pc->where];
+	uint8_t *p = map_anon_aligned(SZ_2M), *exp = malloc(SZ_2M), *hp = p + hole;
+	uint64_t mig = counter(g.fd, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
+	uint32_t v = 0x9a000000u | pc->op << 8 | pc->where << 4 | pc->cpu_first << 1 | pc->vram;
+	size_t left = hole, right = SZ_2M - hole - SZ_64K;
+
+	igt_assert(exp);
+	if (!pc->vram)
+		keep_in_ram(&g, p, SZ_2M);
+	fill_words(p, SZ_2M, v);
+	svmgpu_cmd_fill32(g.b, p + SZ_4K, SZ_2M - 2 * SZ_4K, v);
+	run_ok(&g);
+	memcpy(exp, p, SZ_4K);
+	set_words(exp + SZ_4K, SZ_2M - 2 * SZ_4K, v);
+	memcpy(exp + SZ_2M - SZ_4K, p + SZ_2M - SZ_4K, SZ_4K);
+	if (pc->vram)
+		igt_assert_lt(mig, counter(g.fd, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM));
+
+	if (pc->op == PARTIAL_MUNMAP) {
+		igt_assert_eq(munmap(hp, SZ_64K), 0);
+	} else {
+		igt_assert(mmap(hp, SZ_64K, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == hp);
+		memset(exp + hole, 0, SZ_64K);
+	}
+
+	if (pc->cpu_first) {
+		check_bytes("left of the hole", p, exp, left);
+		check_bytes("right of the hole", hp + SZ_64K, exp + hole + SZ_64K, right);
+	}
+	/* The GPU sums what is left and copies a page from each side into RAM. */
+	res[0] = res[1] = res[2] = ~0ull;
+	if (left)
+		emit_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, p, left / 4, &res[0]);
+	if (right)
+		emit_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, hp + SZ_64K, right / 4, &res[1]);
+	if (pc->op == PARTIAL_REMAP)
+		emit_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, hp, SZ_64K / 4, &res[2]);
+	svmgpu_cmd_copy(g.b, scratch, left ? p + left - SZ_4K : hp + SZ_64K, SZ_4K);
+	run_ok(&g);
+	if (left)
+		igt_assert_eq_u64(res[0], sum_u32(exp, left));
+	if (right)
+		igt_assert_eq_u64(res[1], sum_u32(exp + hole + SZ_64K, right));
+	if (pc->op == PARTIAL_REMAP)
+		igt_assert_eq_u64(res[2], 0);
+	check_bytes("page copied by the GPU next to the hole", scratch,
+		    left ? exp + left - SZ_4K : exp + hole + SZ_64K, SZ_4K);
+
+	if (pc->op == PARTIAL_MUNMAP) {
+		expect_unmapped(&g, hp + SZ_4K);
+	} else {
+		/* The new mapping takes GPU writes like any other memory. */
+		svmgpu_cmd_fill32(g.b, hp, SZ_64K, ~v);
+		run_ok(&g);
+		set_words(exp + hole, SZ_64K, ~v);
+		check_bytes("the remapped piece", hp, exp + hole, SZ_64K);
+	}
+	check_bytes("left of the hole", p, exp, left);
+	check_bytes("right of the hole", hp + SZ_64K, exp + hole + SZ_64K, right);
+	munmap(p, SZ_2M);
+	free(exp);
+}
+
+static void test_partial(void)
+{
+	static const char *const ops[] = { "munmap", "remap" };
+	static const char *const wheres[] = { "start", "middle", "end" };
+	struct partial_case cases[2 * 3 * 2 * 2];
+	int n = 0;
+
+	for (int op = 0; op < 2; op++)
+		for (int w = 0; w < 3; w++)
+			for (int cpu = 0; cpu < 2; cpu++)
+				for (int vram = 0; vram < 2; vram++) {
+					cases[n] = (struct partial_case){
+						.op = op, .where = w, .cpu_first = cpu, .vram = vram,
+					};
+					igt_dynamic_f(partial_dyn, &cases[n], "%s-%s-%s-%s", ops[op],
+						      wheres[w], cpu ? "cpu-first" : "gpu-first",
+						      vram ? "vram" : "ram");
+					n++;
+				}
+}
+
 /* ---- 4. unaligned sizes and offsets ---- */
 
 #define GUARD 64
@@ -2115,6 +2220,10 @@ static const struct igt_subtest tests[] = {
 	{ "munmap-halves", test_munmap_halves,
 	  "a VRAM-resident 2M range unmapped in two halves 0-3ms apart, 300 times: the VM keeps "
 	  "working and its other data is intact" },
+	{ "partial", test_partial,
+	  "munmap or remap of a 64K piece at the start, middle or end of a GPU-written 2M range "
+	  "(VRAM or RAM), the CPU or the GPU reading the rest first: GPU faults on the hole, "
+	  "sees zeros in a remap, data around it intact" },
 	{ "unaligned", test_unaligned,
 	  "GPU copies of 1..65537 bytes at odd offsets: payload exact, neighbours untouched" },
 	{ "threads-disjoint", test_threads_disjoint,
