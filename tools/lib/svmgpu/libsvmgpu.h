@@ -97,11 +97,11 @@ int libsvmgpu_open_index(int index);
  */
 int libsvmgpu_open_path(const char *path);
 
-/**
- * struct libsvmgpu_device - an open svmgpu device (opaque)
- *
- * Owns its file descriptor and caches what does not change while the device
- * is open: its path and &struct drm_svmgpu_device_info.
+/*
+ * struct libsvmgpu_device: an open svmgpu device, opaque. It owns its file
+ * descriptor and caches what does not change while the device is open: its
+ * path and &struct drm_svmgpu_device_info. (A plain comment: kernel-doc
+ * documents only structures whose members it can see.)
  */
 struct libsvmgpu_device;
 
@@ -446,8 +446,8 @@ int libsvmgpu_exec_wait(int fd, uint32_t queue_id, const void *batch);
 /* ---------------------------------------------------------------------- */
 /* Command buffers                                                        */
 
-/**
- * struct libsvmgpu_cmdbuf - a command buffer being built (opaque)
+/*
+ * struct libsvmgpu_cmdbuf: a command buffer being built, opaque.
  *
  * Commands are appended in order; libsvmgpu_cmdbuf_end() terminates the
  * buffer, which is then passed to libsvmgpu_exec() as
