@@ -140,18 +140,17 @@ ifeq ($(KDIR),)
 	$(error make install needs KDIR, e.g. KDIR=/lib/modules/$$(uname -r)/build)
 endif
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(MODDIR) modules_install
-	install -D -m 0644 include/uapi/drm/svmgpu_drm.h $(DESTDIR)/usr/include/drm/svmgpu_drm.h
 	$(MAKE) install-userspace
 	depmod -a $(notdir $(patsubst %/build,%,$(KDIR))) 2>/dev/null || depmod -a
 
-# libsvmgpu (library, header, pkg-config file) and the OpenCL ICD with its
-# vendors file; built first with "make" (or "make tests" for a local build).
-install-userspace:
-	test -f $(LIBSVMGPU_REAL) || { echo "build first: make" >&2; exit 1; }
+# The uAPI header, libsvmgpu (library, header, pkg-config file) and the
+# OpenCL ICD with its vendors file.
+install-userspace: libsvmgpu opencl
 	install -D -m 0755 $(LIBSVMGPU_REAL) $(DESTDIR)$(LIBDIR)/$(notdir $(LIBSVMGPU_REAL))
 	ln -sf $(notdir $(LIBSVMGPU_REAL)) $(DESTDIR)$(LIBDIR)/$(LIBSVMGPU_SONAME)
 	ln -sf $(LIBSVMGPU_SONAME) $(DESTDIR)$(LIBDIR)/libsvmgpu.so
 	install -D -m 0644 $(LIBSVMGPU_DIR)/libsvmgpu.h $(DESTDIR)$(INCLUDEDIR)/libsvmgpu.h
+	install -D -m 0644 include/uapi/drm/svmgpu_drm.h $(DESTDIR)$(INCLUDEDIR)/drm/svmgpu_drm.h
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(LIBSVMGPU_VERSION)|' $(LIBSVMGPU_DIR)/libsvmgpu.pc.in \
