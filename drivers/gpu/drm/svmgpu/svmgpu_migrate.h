@@ -21,6 +21,8 @@ struct svmgpu_device;
  * @entity: the only entity feeding @sched
  * @submit_lock: serialises arm + push so fences are ordered as submitted
  * @fail_next: fault injection: number of next jobs to fail with -EIO
+ * @queued: jobs pushed to @entity that have not run yet; while there are
+ *	any, copies go through the scheduler behind them
  */
 struct svmgpu_migrate {
 	struct svmgpu_device *sdev;
@@ -28,6 +30,7 @@ struct svmgpu_migrate {
 	struct drm_sched_entity entity;
 	struct mutex submit_lock; /* orders arm + push of the entity's jobs */
 	atomic_t fail_next;
+	atomic_t queued;
 };
 
 /** enum svmgpu_mem - where an engine address points */
