@@ -6,6 +6,7 @@
 #   make check           set up the bench, lint, build, boot the VM, run the suite
 #   make lint            checkpatch --strict, sparse, W=1, kernel-doc, Sphinx: zero warnings
 #   make demo            boot the VM, load svmgpu and show what it reports
+#   make bench           boot the VM, measure migrations and faults: results/bench/
 #   make KDIR=/lib/modules/$(uname -r)/build   build for a local kernel
 #   make KDIR=... install                      install module and uAPI header
 
@@ -134,6 +135,18 @@ check: lint all
 demo: all
 	ci/vm-run.sh results/demo ci/guest-demo.sh
 
+# Results in results/bench/ (Documentation/gpu/svmgpu/benchmarks.rst). The
+# bench script builds what it needs itself, from a snapshot of the sources.
+.PHONY: bench
+bench: bench-setup
+	ci/bench.sh
+
+# Built by ci/bench.sh once it has put test_hmm_uapi.h in $(BUILD)/test_hmm.
+$(BUILD)/tools/svmgpu_bench: tools/bench/svmgpu_bench.c $(IGT_LIB) igt-tests/lib/*.h \
+		include/uapi/drm/svmgpu_drm.h $(LIBSVMGPU_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -I$(BUILD)/test_hmm -o $@ $< $(IGT_LIB) $(LIBSVMGPU_LDFLAGS) $(ULDLIBS)
+
 
 install:
 ifeq ($(KDIR),)
@@ -166,4 +179,4 @@ clean:
 		-o -name '.*.cmd' -o -name modules.order -o -name Module.symvers \) -delete
 
 help:
-	@sed -n '3,11p' Makefile
+	@sed -n '3,12p' Makefile

@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+#
+# Copyright (C) 2026 The svmgpu authors
+#
+# Turn svmgpu_bench's bench.json into bench.txt (tables, goals) and the data
+# files and gnuplot script of the plots (plots.gp, run by ci/bench.sh).
+#
+# Usage: report.py BENCH_JSON OUT_DIR
+import json
+import math
+import os
+import sys
+
+src, out = sys.argv[1], sys.argv[2]
+b = json.load(open(src))
+mc = b["memcpy"]["gbps"]
+lines = []
+
+
+def p(s=""):
+    lines.append(s)
+
+
+def f(v, fmt="%.2f"):
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "-"
+    return fmt % v
+
+
+def mig(gran, method, d, size):
+    for m in b["migration"]:
+        if (m["granularity"], m["method"], m["direction"], m["size_mib"]) == \
+                (gran, method, d, size):
+            return m
+    return None
+
+
+def dm(memory, d, size):
+    for r in b["dmirror"]["results"]:
+        if (r["memory"], r["direction"], r["size_mib"]) == (memory, d, size):
+            return r
+    return None
+
+
+sizes = sorted({m["size_mib"] for m in b["migration"]})
+meta = b["meta"]
+p("svmgpu benchmark: git %s, kernel %s, %d vCPUs, %d MiB, %s" %
+  (meta["git"], meta["kernel"], meta["cpus"], meta["mem_mib"], meta["svmgpu_params"]))
+p("Baseline: single-thread memcpy %.3f GB/s (start %.3f, end %.3f); memset %.2f x memcpy."
+  % (mc, b["memcpy"]["start_gbps"], b["memcpy"]["end_gbps"], b["memset"]["gbps_x_memcpy"]))
+p("Every ratio below is a bandwidth divided by that memcpy bandwidth, measured in the")
+p("same run (absolute TCG numbers mean nothing). s2d: system -> device, d2s: back.")
+p()
+
+cols = [("2M", "prefetch"), ("2M", "fault"), ("4K", "prefetch"), ("4K", "fault")]
+p("Migration, GB/s / memcpy (2M granularity on THP memory, 4K granularity on 4K pages)")
+hdr = "%8s" % "MiB"
+for g, m in cols:
+    hdr += " | %-13s" % ("%s %s" % (g, m))
+hdr += " | %-13s | %-13s" % ("dmirror THP", "dmirror 4K")
+p(hdr)
+sub = "%8s" % ""
+for _ in range(len(cols) + 2):
+    sub += " | %6s %6s" % ("s2d", "d2s")
+p(sub)
+for s in sizes:
+    row = "%8d" % s
+    for g, m in cols:
+        row += " |"
+        for d in ("s2d", "d2s"):
+            x = mig(g, m, d, s)
+            row += " %6s" % f(x["gbps_x_memcpy"] if x else None)
+    for memory in ("THP", "4K pages"):
+        row += " |"
+        for d in ("s2d", "d2s"):
+            x = dm(memory, d, s)
+            row += " %6s" % f(x["gbps_x_memcpy"] if x else None)
+    p(row)
+bad = [m for m in b["migration"] if not m["verified"]]
+if bad:
+    p("DATA CHECK FAILED for: " + ", ".join("%s %s %s %d MiB" % (
+        m["granularity"], m["method"], m["direction"], m["size_mib"]) for m in bad))
+p()
+
+p("svmgpu / dmirror (prefetch; 2M granularity vs THP, 4K granularity vs 4K pages)")
+p("%8s | %-15s | %-15s" % ("MiB", "2M vs THP", "4K vs 4K pages"))
+p("%8s | %7s %7s | %7s %7s" % ("", "s2d", "d2s", "s2d", "d2s"))
+for s in sizes:
+    row = "%8d |" % s
+    for memory in ("THP", "4K pages"):
+        for d in ("s2d", "d2s"):
+            x = dm(memory, d, s)
+            row += " %7s" % f(x.get("svmgpu_over_dmirror") if x else None)
+        row += " |"
+    p(row.rstrip(" |"))
+if not b["dmirror"]["ok"]:
+    p("dmirror: not measured: %s" % b["dmirror"]["error"])
+p()
+
+p("2M / 4K migration throughput")
+p("%8s | %-15s | %-15s" % ("MiB", "prefetch", "fault"))
+p("%8s | %7s %7s | %7s %7s" % ("", "s2d", "d2s", "s2d", "d2s"))
+for s in sizes:
+    row = "%8d |" % s
+    for m in ("prefetch", "fault"):
+        for d in ("s2d", "d2s"):
+            a, c = mig("2M", m, d, s), mig("4K", m, d, s)
+            row += " %7s" % f(a["gbps"] / c["gbps"] if a and c else None, "%.1f")
+        row += " |"
+    p(row.rstrip(" |"))
+p()
+
+p("GPU faults: latency of single execs touching one fresh range (job round-trip")
+p("included), the kernel's own time per fault, and the service rate of one exec")
+p("touching many ranges; x memcpy: time / time of memcpy of the range size")
+p("%-20s %4s %5s | %9s %9s %7s | %9s | %8s %7s | %6s %5s %5s" % (
+    "kind", "gran", "n", "p50 us", "p99 us", "p50 x", "kernel us", "faults/s",
+    "GB/s x", "faults", "valid", "migr"))
+for r in b["faults"]:
+    p("%-20s %4s %5d | %9s %9s %7s | %9s | %8s %7s | %6d %5d %5d" % (
+        r["kind"], r["granularity"], r["samples"], f(r["p50_us"], "%.0f"),
+        f(r["p99_us"], "%.0f"), f(r["p50_us_x_memcpy"], "%.1f"),
+        f(r["kernel_fault_us"] if r["kernel_fault_us"] >= 0 else None, "%.0f"),
+        f(r["rate_per_s"], "%.0f"), f(r["rate_gbps_x_memcpy"]), r["gpu_faults"],
+        r["gpu_faults_valid"], r["migrations_to_vram"]))
+j = b["job_roundtrip"]
+p("bare drm_sched job round-trip (empty command buffer): p50 %s us, p99 %s us, n %d "
+  "(p50 = %s x memcpy of 2 MiB)" % (f(j["p50_us"], "%.0f"), f(j["p99_us"], "%.0f"),
+                                     j["samples"], f(j["p50_us_x_memcpy"])))
+p()
+
+p("Pipelining: prefetch to VRAM with the clear as pre_migrate_fence (pipelined)")
+p("versus waited for on the CPU (debugfs wait_clear), GB/s / memcpy")
+for x in b["pipelining"]:
+    p("  %s %4d MiB: pipelined %s, waited %s, speedup %s" % (
+        x["granularity"], x["size_mib"], f(x["pipelined_gbps_x_memcpy"]),
+        f(x["waited_gbps_x_memcpy"]), f(x["speedup"], "%.2fx")))
+p()
+
+p("CPU-fault migrate-back (device -> system by CPU reads), GB/s / memcpy")
+for x in b["cpu_fault_back"]:
+    p("  %s %4d MiB, %d thread(s): %s%s" % (
+        x["granularity"], x["size_mib"], x["threads"], f(x["gbps_x_memcpy"]),
+        "" if x["verified"] else "  DATA CHECK FAILED"))
+p()
+
+p("Goals")
+for g in b["goals"]:
+    state = "MET   " if g["met"] else ("MISSED" if g["measured"] else "N/A   ")
+    p("  [%s] %-34s worst %s (target %s) at %s" % (
+        state, g["name"], f(g["worst"]), f(g["target"], "%.1f"), g["worst_at"] or "-"))
+open(os.path.join(out, "bench.txt"), "w").write("\n".join(lines) + "\n")
+
+# ---- plots -----------------------------------------------------------------
+
+series = [("2M", "prefetch", "s2d"), ("2M", "prefetch", "d2s"), ("2M", "fault", "s2d"),
+          ("2M", "fault", "d2s"), ("4K", "prefetch", "s2d"), ("4K", "prefetch", "d2s"),
+          ("4K", "fault", "s2d"), ("4K", "fault", "d2s")]
+with open(os.path.join(out, "migration.dat"), "w") as d:
+    d.write("# MiB " + " ".join("%s-%s-%s" % s for s in series) +
+            " dm-THP-s2d dm-THP-d2s dm-4K-s2d dm-4K-d2s"
+            " vs-THP-s2d vs-THP-d2s vs-4K-s2d vs-4K-d2s"
+            " r-prefetch-s2d r-prefetch-d2s r-fault-s2d r-fault-d2s\n")
+    for s in sizes:
+        row = [str(s)]
+        for g, m, di in series:
+            x = mig(g, m, di, s)
+            row.append("%.6g" % x["gbps_x_memcpy"] if x else "NaN")
+        for memory in ("THP", "4K pages"):
+            for di in ("s2d", "d2s"):
+                x = dm(memory, di, s)
+                row.append("%.6g" % x["gbps_x_memcpy"] if x else "NaN")
+        for memory in ("THP", "4K pages"):
+            for di in ("s2d", "d2s"):
+                x = dm(memory, di, s)
+                row.append("%.6g" % x["svmgpu_over_dmirror"]
+                           if x and "svmgpu_over_dmirror" in x else "NaN")
+        for m in ("prefetch", "fault"):
+            for di in ("s2d", "d2s"):
+                a, c = mig("2M", m, di, s), mig("4K", m, di, s)
+                row.append("%.6g" % (a["gbps"] / c["gbps"]) if a and c else "NaN")
+        d.write(" ".join(row) + "\n")
+
+with open(os.path.join(out, "faults.dat"), "w") as d:
+    d.write("# case p50_us p99_us kernel_us\n")
+    for r in b["faults"]:
+        d.write('"%s %s" %.6g %.6g %.6g\n' % (
+            r["kind"].replace("_", "-"), r["granularity"], r["p50_us"], r["p99_us"],
+            max(r["kernel_fault_us"], 0)))
+    d.write('"job round-trip" %.6g %.6g 0\n' % (j["p50_us"], j["p99_us"]))
+
+D = out
+gp = ["set terminal pngcairo size 960,560 font ',10'", 'set datafile missing "NaN"',
+      "set grid", "set key outside right top", "set logscale x 2",
+      "set xlabel 'buffer size (MiB)'",
+      "set title 'svmgpu migration at 2M granularity (THP), memcpy = %.3f GB/s'" % mc,
+      "set ylabel 'GB/s / memcpy'",
+      "set output '%s/migration-2m.png'" % D,
+      ("plot '%s/migration.dat' u 1:2 w lp t 'prefetch s2d', '' u 1:3 w lp t 'prefetch d2s', "
+       "'' u 1:4 w lp t 'fault s2d', '' u 1:5 w lp t 'fault d2s', "
+       "'' u 1:10 w lp dt 2 t 'dmirror THP s2d', '' u 1:11 w lp dt 2 t 'dmirror THP d2s', "
+       "0.5 w l lc rgb 'red' dt 3 t 'goal 0.5'") % D,
+      "set title 'svmgpu migration at 4K granularity (4K pages)'",
+      "set output '%s/migration-4k.png'" % D,
+      ("plot '%s/migration.dat' u 1:6 w lp t 'prefetch s2d', '' u 1:7 w lp t 'prefetch d2s', "
+       "'' u 1:8 w lp t 'fault s2d', '' u 1:9 w lp t 'fault d2s', "
+       "'' u 1:12 w lp dt 2 t 'dmirror 4K s2d', '' u 1:13 w lp dt 2 t 'dmirror 4K d2s'") % D,
+      "set title 'svmgpu / dmirror (prefetch)'", "set ylabel 'svmgpu GB/s / dmirror GB/s'",
+      "set output '%s/vs-dmirror.png'" % D,
+      ("plot '%s/migration.dat' u 1:14 w lp t '2M vs THP s2d', '' u 1:15 w lp t '2M vs THP d2s', "
+       "'' u 1:16 w lp t '4K vs 4K s2d', '' u 1:17 w lp t '4K vs 4K d2s', "
+       "1 w l lc rgb 'red' dt 3 t 'goal 1'") % D,
+      "set title '2M / 4K migration throughput'", "set ylabel '2M GB/s / 4K GB/s'",
+      "set output '%s/2m-vs-4k.png'" % D,
+      ("plot '%s/migration.dat' u 1:18 w lp t 'prefetch s2d', '' u 1:19 w lp t 'prefetch d2s', "
+       "'' u 1:20 w lp t 'fault s2d', '' u 1:21 w lp t 'fault d2s', "
+       "4 w l lc rgb 'red' dt 3 t 'goal 4'") % D,
+      "unset logscale x", "set logscale y", "unset xlabel",
+      "set title 'GPU fault latency (single execs, round-trip included)'",
+      "set ylabel 'microseconds'", "set style data histograms",
+      "set style histogram clustered gap 1", "set style fill solid 0.7 border -1",
+      "set xtics rotate by -30", "set key inside left top",
+      "set output '%s/faults.png'" % D,
+      "plot '%s/faults.dat' u 2:xtic(1) t 'p50', '' u 3 t 'p99', '' u 4 t 'kernel per fault'" % D]
+open(os.path.join(out, "plots.gp"), "w").write("\n".join(gp) + "\n")

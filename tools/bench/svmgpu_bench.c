@@ -1,0 +1,1469 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Copyright (C) 2026 The svmgpu authors
+ *
+ * svmgpu_bench: migration, fault and submission costs of svmgpu, each
+ * measured next to the single-thread memcpy bandwidth of the same machine in
+ * the same run, and the same migrations through the kernel's HMM test driver
+ * (lib/test_hmm.c, /dev/hmm_dmirror0) as the peer. Writes one JSON file.
+ * Run by ci/guest-bench.sh inside the bench VM; see
+ * Documentation/gpu/svmgpu/benchmarks.rst for what each number means.
+ *
+ *   svmgpu_bench --out FILE [--quick] [--max-size MIB] [--dmirror DEV]
+ *   svmgpu_bench --profile NAME --seconds N   (loop one case, for perf)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "drm.h"
+#include "svmgpu_test.h"
+#include "test_hmm_uapi.h"
+
+#define KIB		((size_t)1024)
+#define MIB		(KIB * 1024)
+#define SZ_4K		(4 * KIB)
+#define SZ_2M		(2 * MIB)
+#define MAX_RESULTS	256
+#define MAX_SIZES	16
+
+#ifndef MADV_HUGEPAGE
+#define MADV_HUGEPAGE	14
+#endif
+#ifndef MADV_NOHUGEPAGE
+#define MADV_NOHUGEPAGE	15
+#endif
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "svmgpu_bench: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "bench: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Percentile @p (0..100) of @n values, linearly interpolated; sorts @v. */
+static double percentile(double *v, int n, double p)
+{
+	double pos, frac;
+	int i;
+
+	if (n <= 0)
+		return NAN;
+	qsort(v, n, sizeof(*v), cmp_double);
+	pos = (n - 1) * p / 100.0;
+	i = (int)pos;
+	frac = pos - i;
+	return i + 1 < n ? v[i] * (1 - frac) + v[i + 1] * frac : v[i];
+}
+
+static double median(const double *v, int n)
+{
+	double tmp[64];
+
+	if (n > 64)
+		n = 64;
+	memcpy(tmp, v, n * sizeof(*v));
+	return percentile(tmp, n, 50);
+}
+
+/* An anonymous mapping of @size bytes, 2M-aligned, THP or not. */
+static void *map_buf(size_t size, bool thp)
+{
+	size_t len = size + SZ_2M;
+	char *p, *a;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap %zu bytes: %s", len, strerror(errno));
+	a = (char *)(((uintptr_t)p + SZ_2M - 1) & ~(uintptr_t)(SZ_2M - 1));
+	if (a > p)
+		munmap(p, a - p);
+	if (a + size < p + len)
+		munmap(a + size, p + len - (a + size));
+	if (madvise(a, size, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+		die("madvise(%s): %s", thp ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE", strerror(errno));
+	return a;
+}
+
+/* Fill a buffer so that every page says where it is: word 1 = magic ^ index. */
+static void fill_buf(void *buf, size_t size, uint64_t magic)
+{
+	uint64_t *w = buf;
+	size_t i, words = size / 8;
+
+	memset(buf, 0x5a, size);
+	for (i = 0; i < words; i += SZ_4K / 8)
+		w[i + 1] = magic ^ (i / (SZ_4K / 8));
+}
+
+static bool check_buf(const void *buf, size_t size, uint64_t magic)
+{
+	const uint64_t *w = buf;
+	size_t i, words = size / 8;
+
+	for (i = 0; i < words; i += SZ_4K / 8)
+		if (w[i + 1] != (magic ^ (i / (SZ_4K / 8))))
+			return false;
+	return true;
+}
+
+/* AnonHugePages (kB) of the mapping holding @addr, from /proc/self/smaps. */
+static long thp_kb(const void *addr)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	uintptr_t a = (uintptr_t)addr, lo, hi;
+	char line[256];
+	bool in = false;
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
+			in = a >= lo && a < hi;
+			continue;
+		}
+		if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/* ---- the device --------------------------------------------------------- */
+
+static int fd = -1;
+static uint32_t vm_id, queue_id, syncobj;
+static char dbgdir[256];
+static struct svmgpu_batch *batch;
+static uint64_t *scratch;
+
+static void run_batch(const void *b)
+{
+	struct drm_svmgpu_sync out = { .handle = syncobj };
+	struct drm_svmgpu_exec e = {
+		.queue_id = queue_id,
+		.batch_address = (uintptr_t)b,
+		.out_syncs = (uintptr_t)&out,
+		.num_out_syncs = 1,
+	};
+	struct drm_syncobj_wait w = {
+		.handles = (uintptr_t)&syncobj,
+		.count_handles = 1,
+		.timeout_nsec = INT64_MAX,
+		.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_ALL,
+	};
+	int err;
+
+	err = svmgpu_ioctl(fd, DRM_IOCTL_SVMGPU_EXEC, &e);
+	if (err)
+		die("exec: %s", strerror(-err));
+	err = svmgpu_ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w);
+	if (err)
+		die("syncobj wait: %s", strerror(-err));
+}
+
+/* The queue must not have failed a job: a benchmark of errors is worthless. */
+static void check_queue(const char *what)
+{
+	struct drm_svmgpu_queue_get_fault f = { .queue_id = queue_id };
+
+	if (svmgpu_ioctl(fd, DRM_IOCTL_SVMGPU_QUEUE_GET_FAULT, &f))
+		die("get_fault: %s", strerror(errno));
+	if (f.banned)
+		die("%s: a job failed with %d at 0x%llx (access %u)", what, f.error,
+		    (unsigned long long)f.fault_address, f.fault_access);
+}
+
+static void prefetch(void *p, size_t size, uint32_t region)
+{
+	int err = svmgpu_prefetch(fd, vm_id, p, size, region);
+
+	if (err)
+		die("prefetch %zu bytes to %s: %s", size, region ? "device" : "system",
+		    strerror(-err));
+}
+
+static void madv(void *p, size_t size, uint32_t flags, uint32_t loc, uint32_t gran_shift)
+{
+	struct drm_svmgpu_madvise m = {
+		.vm_id = vm_id,
+		.flags = flags,
+		.start = (uintptr_t)p,
+		.range = size,
+		.preferred_location = loc,
+		.granularity_shift = gran_shift,
+	};
+	int err = svmgpu_ioctl(fd, DRM_IOCTL_SVMGPU_MADVISE, &m);
+
+	if (err)
+		die("madvise: %s", strerror(-err));
+}
+
+static void set_placement(void *p, size_t size, uint32_t loc)
+{
+	madv(p, size, DRM_SVMGPU_MADVISE_PREFERRED_LOC, loc, 0);
+}
+
+/*
+ * Every attribute of a new buffer, explicitly: attributes belong to
+ * addresses, and those of an unmapped buffer may still be around when a new
+ * mapping reuses its addresses.
+ */
+static void set_granularity(void *p, size_t size, uint32_t shift)
+{
+	madv(p, size, DRM_SVMGPU_MADVISE_GRANULARITY | DRM_SVMGPU_MADVISE_PREFERRED_LOC |
+	     DRM_SVMGPU_MADVISE_ATOMIC, DRM_SVMGPU_PREFERRED_DEFAULT, shift);
+}
+
+struct counters {
+	uint64_t v[DRM_SVMGPU_STAT_COUNT];
+};
+
+static void counters(struct counters *c)
+{
+	struct drm_svmgpu_stats s;
+	struct drm_svmgpu_query q = {
+		.type = DRM_SVMGPU_QUERY_STATS,
+		.size = sizeof(s),
+		.pointer = (uintptr_t)&s,
+	};
+	int i;
+
+	if (svmgpu_ioctl(fd, DRM_IOCTL_SVMGPU_QUERY, &q))
+		die("query stats: %s", strerror(errno));
+	for (i = 0; i < DRM_SVMGPU_STAT_COUNT; i++)
+		c->v[i] = s.counters[i];
+}
+
+static uint64_t delta(const struct counters *a, const struct counters *b, int i)
+{
+	return b->v[i] - a->v[i];
+}
+
+static void find_debugfs(void)
+{
+	glob_t g;
+
+	dbgdir[0] = '\0';
+	if (glob("/sys/kernel/debug/dri/*/wait_clear", 0, NULL, &g) == 0) {
+		snprintf(dbgdir, sizeof(dbgdir), "%s", g.gl_pathv[0]);
+		*strrchr(dbgdir, '/') = '\0';
+	}
+	globfree(&g);
+}
+
+static bool dbg_write(const char *file, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool dbg_write(const char *file, const char *fmt, ...)
+{
+	char path[320], buf[96];
+	va_list ap;
+	int f, n;
+	bool ok;
+
+	if (!dbgdir[0])
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", dbgdir, file);
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	f = open(path, O_WRONLY);
+	if (f < 0)
+		return false;
+	ok = write(f, buf, n) == n;
+	close(f);
+	return ok;
+}
+
+/* "NAME: count C us U" of debugfs stats: the kernel's own time of a fault step. */
+static bool dbg_timed(const char *name, uint64_t *count, uint64_t *us)
+{
+	char path[320], line[160], key[64];
+	unsigned long long c, u;
+	bool found = false;
+	FILE *f;
+
+	if (!dbgdir[0])
+		return false;
+	snprintf(path, sizeof(path), "%s/stats", dbgdir);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	snprintf(key, sizeof(key), "%s: count %%llu us %%llu", name);
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, key, &c, &u) == 2)
+			found = true;
+	fclose(f);
+	if (found) {
+		*count = c;
+		*us = u;
+	}
+	return found;
+}
+
+static void open_device(void)
+{
+	struct drm_syncobj_create sc = {};
+
+	fd = svmgpu_open(0);
+	if (fd < 0)
+		die("no svmgpu device (is the module loaded?)");
+	vm_id = svmgpu_vm_create(fd);
+	queue_id = svmgpu_queue_create(fd, vm_id);
+	if (svmgpu_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc))
+		die("syncobj create: %s", strerror(errno));
+	syncobj = sc.handle;
+	find_debugfs();
+
+	/*
+	 * Command buffers and the scratch word stay in system memory, mapped
+	 * in advance: what is timed is the memory under test, not them.
+	 */
+	batch = svmgpu_batch_new();
+	if (madvise(batch->buf, batch->cap, MADV_NOHUGEPAGE))
+		die("madvise: %s", strerror(errno));
+	memset(batch->buf, 0, batch->cap);
+	set_placement(batch->buf, batch->cap, DRM_SVMGPU_PREFERRED_SYSTEM);
+	prefetch(batch->buf, batch->cap, DRM_SVMGPU_REGION_SYSTEM);
+	scratch = map_buf(SZ_2M, false);
+	memset(scratch, 0, SZ_2M);
+	set_placement(scratch, SZ_2M, DRM_SVMGPU_PREFERRED_SYSTEM);
+	svmgpu_batch_reset(batch);
+	svmgpu_cmd_store64(batch, scratch, 1);
+	run_batch(svmgpu_batch_end(batch));
+	check_queue("warm-up");
+}
+
+/* ---- results ------------------------------------------------------------ */
+
+/*
+ * The memcpy baseline is measured again before every group of measurements
+ * (base_now) and every result is divided by the sample next to it, so that
+ * a host slowing down or speeding up during the run does not move ratios.
+ */
+static double memcpy_gbps, memcpy_start, memcpy_end, memset_gbps, base_now;
+static double memcpy_samples[128];
+static int nmemcpy;
+
+struct mig {
+	const char *gran;	/* "4K" or "2M" */
+	const char *method;	/* "prefetch" or "fault" */
+	const char *dir;	/* "s2d" or "d2s" */
+	size_t size;
+	int iters;
+	double gbps, best_gbps;
+	uint64_t copied_kib;	/* per iteration, from the counters */
+	long thp_kb;
+	bool verified;
+	double base;
+};
+
+static struct mig migs[MAX_RESULTS];
+static int nmigs;
+
+struct dm {
+	bool thp;
+	const char *dir;
+	size_t size;
+	int iters;
+	double gbps;
+	uint64_t cpages;
+	double base;
+};
+
+static struct dm dms[MAX_RESULTS];
+static int ndms;
+static bool dmirror_ok;
+static char dmirror_err[128];
+
+struct fault_res {
+	const char *name;
+	const char *gran;
+	size_t range;
+	int samples;
+	double p50_us, p99_us, mean_us, min_us;
+	int rate_faults;
+	double rate_per_s;
+	double kernel_us;	/* the kernel's own time per fault (debugfs), or -1 */
+	const char *kernel_bucket;	/* the debugfs bucket it was read from */
+	uint64_t faults, valid, migrations, copy_kib, binds;
+	double base;
+};
+
+static struct fault_res faults[8];
+static int nfaults;
+static double job_p50, job_p99, job_mean, job_base;
+static int job_samples;
+
+struct pipe_res {
+	const char *gran;
+	size_t size;
+	int iters;
+	double pipelined_gbps, waited_gbps;
+	double base;
+};
+
+static struct pipe_res pipes[4];
+static int npipes;
+
+struct back_res {
+	const char *gran;
+	size_t size;
+	int threads;
+	int iters;
+	double gbps;
+	bool verified;
+	double base;
+};
+
+static struct back_res backs[8];
+static int nbacks;
+
+static bool quick;
+static size_t max_size = 256 * MIB;
+static size_t sizes[MAX_SIZES];
+static int nsizes;
+
+/* ---- memcpy baseline ---------------------------------------------------- */
+
+static double measure_memcpy(bool set, size_t size, int reps)
+{
+	char *src = map_buf(size, true), *dst = map_buf(size, true);
+	double t[8];
+	int i;
+
+	memset(src, 1, size);
+	memset(dst, 2, size);
+	for (i = 0; i < reps; i++) {
+		double t0 = now_s();
+
+		if (set)
+			memset(dst, i, size);
+		else
+			memcpy(dst, src, size);
+		t[i] = now_s() - t0;
+		/* Keep the compiler from dropping the copy. */
+		src[i] = dst[size - 1 - i];
+	}
+	munmap(src, size);
+	munmap(dst, size);
+	return size / median(t, reps) / 1e9;
+}
+
+/* A memcpy sample for the results that follow. */
+static void local_baseline(void)
+{
+	base_now = measure_memcpy(false, 32 * MIB, 3);
+	if (nmemcpy < (int)(sizeof(memcpy_samples) / sizeof(memcpy_samples[0])))
+		memcpy_samples[nmemcpy++] = base_now;
+}
+
+/* ---- migration ---------------------------------------------------------- */
+
+static int iterations(size_t size, bool small_pages)
+{
+	size_t budget = small_pages ? 16 * MIB : 64 * MIB;
+	int n = (int)(budget / size);
+
+	if (quick)
+		return 1;
+	if (n < 1)
+		n = 1;
+	if (n > (small_pages ? 3 : 5))
+		n = small_pages ? 3 : 5;
+	return n;
+}
+
+/*
+ * One command per range: read its first word (GPU read faults) or store.
+ * At 2M granularity, a buffer smaller than 2M gets 64K ranges: touch every
+ * 64K (the extra commands hit bound ranges and cost next to nothing).
+ */
+static const void *touch_batch(char *buf, size_t size, size_t gran, bool write)
+{
+	size_t off;
+
+	if (gran > 64 * KIB)
+		gran = 64 * KIB;
+
+	svmgpu_batch_reset(batch);
+	for (off = 0; off < size; off += gran) {
+		if (write)
+			svmgpu_cmd_store32(batch, buf + off, 0x600d);
+		else
+			svmgpu_cmd_copy(batch, scratch, buf + off, 8);
+	}
+	return svmgpu_batch_end(batch);
+}
+
+static void add_mig(const char *gran, const char *method, const char *dir, size_t size,
+		    const double *t, int n, uint64_t kib, long thpkb, bool ok)
+{
+	struct mig *m = &migs[nmigs++];
+	double best = t[0];
+	int i;
+
+	for (i = 1; i < n; i++)
+		if (t[i] < best)
+			best = t[i];
+	*m = (struct mig){ gran, method, dir, size, n, size / median(t, n) / 1e9,
+			   size / best / 1e9, kib, thpkb, ok, base_now };
+	note("%-8s %s %s %4zu MiB: %.3f GB/s (%.2fx memcpy), %llu KiB copied%s", method, gran,
+	     dir, size / MIB, m->gbps, m->gbps / base_now, (unsigned long long)kib,
+	     ok ? "" : ", DATA WRONG");
+}
+
+/*
+ * Migrate @size bytes there and back @iters times, by prefetch or by GPU
+ * faults. 2M granularity runs on THP memory, 4K granularity on 4K pages.
+ */
+static void bench_migration(bool small, bool by_fault, size_t size)
+{
+	const size_t gran = small ? SZ_4K : SZ_2M;
+	const char *gname = small ? "4K" : "2M";
+	int iters = iterations(size, small), i;
+	double ts2d[8], td2s[8];
+	uint64_t kib_s2d = 0, kib_d2s = 0;
+	bool ok = true;
+	long thpkb = -1;
+
+	for (i = 0; i < iters; i++) {
+		uint64_t magic = 0x5eed0000ull + i;
+		struct counters c0, c1, c2;
+		char *buf = map_buf(size, !small);
+		const void *b;
+		double t0;
+
+		fill_buf(buf, size, magic);
+		set_granularity(buf, size, small ? 12 : 21);
+		if (i == 0)
+			thpkb = thp_kb(buf);
+
+		b = by_fault ? touch_batch(buf, size, gran, false) : NULL;
+		counters(&c0);
+		t0 = now_s();
+		if (by_fault)
+			run_batch(b);
+		else
+			prefetch(buf, size, DRM_SVMGPU_REGION_DEVICE);
+		ts2d[i] = now_s() - t0;
+		counters(&c1);
+
+		if (by_fault) {
+			/* GPU writes where the data should live in RAM bring it back. */
+			set_placement(buf, size, DRM_SVMGPU_PREFERRED_SYSTEM);
+			b = touch_batch(buf, size, gran, true);
+		}
+		t0 = now_s();
+		if (by_fault)
+			run_batch(b);
+		else
+			prefetch(buf, size, DRM_SVMGPU_REGION_SYSTEM);
+		td2s[i] = now_s() - t0;
+		counters(&c2);
+		check_queue("migration");
+
+		kib_s2d = delta(&c0, &c1, DRM_SVMGPU_STAT_COPY_TO_VRAM_KIB);
+		kib_d2s = delta(&c1, &c2, DRM_SVMGPU_STAT_COPY_TO_RAM_KIB);
+		if (!check_buf(buf, size, magic))
+			ok = false;
+		munmap(buf, size);
+	}
+	add_mig(gname, by_fault ? "fault" : "prefetch", "s2d", size, ts2d, iters, kib_s2d, thpkb,
+		ok);
+	add_mig(gname, by_fault ? "fault" : "prefetch", "d2s", size, td2s, iters, kib_d2s, thpkb,
+		ok);
+}
+
+/* ---- faults ------------------------------------------------------------- */
+
+/*
+ * Latency: single execs, each touching one fresh range (one fault). Rate:
+ * one exec touching many fresh ranges. @kind: 0 first touch in system
+ * memory, 1 first touch migrating to VRAM, 2 re-fault of the valid ranges
+ * that kind 1 left behind (unbound through debugfs).
+ */
+static char *fault_region[2];
+static size_t fault_region_size[2];
+
+static void bench_faults(int kind, bool small, int nlat, int nrate)
+{
+	static const char *const names[] = { "first_touch_system", "first_touch_migrate",
+					     "refault_valid" };
+	const size_t gran = small ? SZ_4K : SZ_2M;
+	const size_t size = (size_t)(nlat + nrate) * gran;
+	struct fault_res *r = &faults[nfaults];
+	uint64_t kc0[2] = {}, ku0[2] = {}, kc1[2] = {}, ku1[2] = {};
+	char bucket[2][32], *buf;
+	struct counters c0, c1;
+	double *lat, t0, trate;
+	int i, g = small ? 0 : 1;
+
+	if (kind == 2) {
+		if (!dbgdir[0]) {
+			note("no debugfs unbind knob: re-fault not measured");
+			return;
+		}
+		buf = fault_region[g];
+	} else {
+		buf = map_buf(size, !small);
+		fill_buf(buf, size, 0xfa17);
+		set_granularity(buf, size, small ? 12 : 21);
+		if (kind == 0)
+			set_placement(buf, size, DRM_SVMGPU_PREFERRED_SYSTEM);
+	}
+
+	/* One command buffer per sample, written before anything is timed. */
+	svmgpu_batch_reset(batch);
+	for (i = 0; i < nlat; i++) {
+		svmgpu_cmd_store32(batch, buf + i * gran, i);
+		svmgpu_batch_end(batch);
+	}
+	const size_t rate_off = batch->len;
+
+	for (i = nlat; i < nlat + nrate; i++)
+		svmgpu_cmd_store32(batch, buf + i * gran, i);
+	svmgpu_batch_end(batch);
+	const size_t one = sizeof(struct drm_svmgpu_cmd_store) + sizeof(struct drm_svmgpu_cmd_header);
+
+	lat = calloc(nlat, sizeof(*lat));
+	/* The kernel's own time per fault: a valid one if it counted it so. */
+	snprintf(bucket[0], sizeof(bucket[0]), "valid_fault_%s", small ? "4K" : "2M");
+	snprintf(bucket[1], sizeof(bucket[1]), "fault_%s", small ? "4K" : "2M");
+	counters(&c0);
+	for (i = 0; i < 2; i++)
+		dbg_timed(bucket[i], &kc0[i], &ku0[i]);
+	/* The rate run's faults are separated by the bucket delta below. */
+	for (i = 0; i < nlat; i++) {
+		if (kind == 2)
+			dbg_write("unbind", "%lx %lx", (unsigned long)(buf + i * gran),
+				  (unsigned long)gran);
+		t0 = now_s();
+		run_batch((char *)batch->buf + i * one);
+		lat[i] = (now_s() - t0) * 1e6;
+	}
+	counters(&c1);
+	for (i = 0; i < 2; i++)
+		dbg_timed(bucket[i], &kc1[i], &ku1[i]);
+	check_queue(names[kind]);
+
+	if (kind == 2)
+		dbg_write("unbind", "%lx %lx", (unsigned long)(buf + nlat * gran),
+			  (unsigned long)(nrate * gran));
+	t0 = now_s();
+	run_batch((char *)batch->buf + rate_off);
+	trate = now_s() - t0;
+	check_queue(names[kind]);
+
+	*r = (struct fault_res){ .name = names[kind], .gran = small ? "4K" : "2M", .range = gran,
+				 .samples = nlat, .rate_faults = nrate,
+				 .rate_per_s = nrate / trate, .kernel_us = -1,
+				 .kernel_bucket = "", .base = base_now };
+	r->mean_us = 0;
+	for (i = 0; i < nlat; i++)
+		r->mean_us += lat[i] / nlat;
+	r->p50_us = percentile(lat, nlat, 50);
+	r->p99_us = percentile(lat, nlat, 99);
+	r->min_us = lat[0];
+	for (i = 0; i < 2 && r->kernel_us < 0; i++) {
+		if (kc1[i] > kc0[i]) {
+			r->kernel_us = (double)(ku1[i] - ku0[i]) / (kc1[i] - kc0[i]);
+			r->kernel_bucket = i ? "fault" : "valid_fault";
+		}
+	}
+	r->faults = delta(&c0, &c1, DRM_SVMGPU_STAT_GPU_FAULTS);
+	r->valid = delta(&c0, &c1, DRM_SVMGPU_STAT_GPU_FAULTS_VALID);
+	r->migrations = delta(&c0, &c1, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
+	r->copy_kib = delta(&c0, &c1, DRM_SVMGPU_STAT_COPY_TO_VRAM_KIB);
+	r->binds = delta(&c0, &c1, DRM_SVMGPU_STAT_BINDS);
+	nfaults++;
+	free(lat);
+	note("%s %s: p50 %.0f us p99 %.0f us (kernel %.0f us/fault), %.0f faults/s; "
+	     "faults %llu valid %llu migrations %llu binds %llu", r->name, r->gran, r->p50_us,
+	     r->p99_us, r->kernel_us, r->rate_per_s, (unsigned long long)r->faults,
+	     (unsigned long long)r->valid, (unsigned long long)r->migrations,
+	     (unsigned long long)r->binds);
+
+	if (kind == 1) {
+		fault_region[g] = buf;
+		fault_region_size[g] = size;
+	} else if (kind == 2) {
+		munmap(buf, size);
+		fault_region[g] = NULL;
+	} else {
+		munmap(buf, size);
+	}
+}
+
+static void bench_job_roundtrip(int n)
+{
+	struct drm_svmgpu_cmd_header *end;
+	double *lat = calloc(n, sizeof(*lat)), t0;
+	int i;
+
+	svmgpu_batch_reset(batch);
+	end = (void *)svmgpu_batch_end(batch);
+	for (i = 0; i < 8; i++)
+		run_batch(end);
+	for (i = 0; i < n; i++) {
+		t0 = now_s();
+		run_batch(end);
+		lat[i] = (now_s() - t0) * 1e6;
+	}
+	check_queue("job round-trip");
+	job_mean = 0;
+	for (i = 0; i < n; i++)
+		job_mean += lat[i] / n;
+	job_p50 = percentile(lat, n, 50);
+	job_p99 = percentile(lat, n, 99);
+	job_samples = n;
+	job_base = base_now;
+	free(lat);
+	note("job round-trip: p50 %.0f us p99 %.0f us", job_p50, job_p99);
+}
+
+/* ---- pipelining --------------------------------------------------------- */
+
+static double prefetch_s2d_once(size_t size, bool small)
+{
+	char *buf = map_buf(size, !small);
+	double t0, t;
+
+	fill_buf(buf, size, 0x919e);
+	set_granularity(buf, size, small ? 12 : 21);
+	t0 = now_s();
+	prefetch(buf, size, DRM_SVMGPU_REGION_DEVICE);
+	t = now_s() - t0;
+	munmap(buf, size);
+	return t;
+}
+
+static void bench_pipelining(bool small, size_t size, int iters)
+{
+	struct pipe_res *p = &pipes[npipes];
+	double tp[8], tw[8];
+	int i;
+
+	if (!dbgdir[0]) {
+		note("no debugfs wait_clear knob: pipelining not measured");
+		return;
+	}
+	for (i = 0; i < iters; i++) {
+		if (!dbg_write("wait_clear", "N"))
+			die("cannot write wait_clear");
+		tp[i] = prefetch_s2d_once(size, small);
+		if (!dbg_write("wait_clear", "Y"))
+			die("cannot write wait_clear");
+		tw[i] = prefetch_s2d_once(size, small);
+	}
+	dbg_write("wait_clear", "N");
+	*p = (struct pipe_res){ small ? "4K" : "2M", size, iters, size / median(tp, iters) / 1e9,
+				size / median(tw, iters) / 1e9, base_now };
+	npipes++;
+	note("pipelining %s %zu MiB: pipelined %.3f GB/s, waited %.3f GB/s", p->gran,
+	     size / MIB, p->pipelined_gbps, p->waited_gbps);
+}
+
+/* ---- CPU faults migrating back ------------------------------------------ */
+
+struct toucher {
+	pthread_barrier_t *bar;
+	volatile char *p;
+	size_t size;
+	unsigned long sum;
+};
+
+static void *touch_thread(void *arg)
+{
+	struct toucher *t = arg;
+	size_t off;
+
+	pthread_barrier_wait(t->bar);
+	for (off = 0; off < t->size; off += SZ_4K)
+		t->sum += t->p[off + 8];
+	return NULL;
+}
+
+static void bench_cpu_back(bool small, size_t size, int threads, int iters)
+{
+	struct back_res *r = &backs[nbacks];
+	double t[8];
+	bool ok = true;
+	int i, k;
+
+	for (i = 0; i < iters; i++) {
+		char *buf = map_buf(size, !small);
+		struct toucher tt[2];
+		pthread_t th[2];
+		pthread_barrier_t bar;
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		double t0;
+
+		fill_buf(buf, size, 0xbac0 + i);
+		set_granularity(buf, size, small ? 12 : 21);
+		prefetch(buf, size, DRM_SVMGPU_REGION_DEVICE);
+		/* Past the 5 ms timeslice, or the CPU faults spin until it ends. */
+		nanosleep(&ts, NULL);
+		pthread_barrier_init(&bar, NULL, threads + 1);
+		for (k = 0; k < threads; k++) {
+			tt[k] = (struct toucher){ &bar, buf + k * (size / threads), size / threads, 0 };
+			if (pthread_create(&th[k], NULL, touch_thread, &tt[k]))
+				die("pthread_create");
+		}
+		pthread_barrier_wait(&bar);
+		t0 = now_s();
+		for (k = 0; k < threads; k++)
+			pthread_join(th[k], NULL);
+		t[i] = now_s() - t0;
+		pthread_barrier_destroy(&bar);
+		if (!check_buf(buf, size, 0xbac0 + i))
+			ok = false;
+		munmap(buf, size);
+	}
+	*r = (struct back_res){ small ? "4K" : "2M", size, threads, iters,
+				size / median(t, iters) / 1e9, ok, base_now };
+	nbacks++;
+	note("CPU-fault migrate-back %s %zu MiB, %d thread(s): %.3f GB/s%s", r->gran, size / MIB,
+	     threads, r->gbps, ok ? "" : ", DATA WRONG");
+}
+
+/* ---- the peer: lib/test_hmm.c ------------------------------------------- */
+
+static int dm_ioctl(int dfd, unsigned long req, void *buf, void *mirror, size_t size,
+		    uint64_t *cpages)
+{
+	struct hmm_dmirror_cmd cmd = {
+		.addr = (uintptr_t)buf,
+		.ptr = (uintptr_t)mirror,
+		.npages = size / SZ_4K,
+	};
+	int ret;
+
+	do {
+		ret = ioctl(dfd, req, &cmd);
+	} while (ret && (errno == EINTR || errno == EBUSY));
+	if (ret)
+		return -errno;
+	*cpages = cmd.cpages;
+	return 0;
+}
+
+static void bench_dmirror(const char *dev, bool thp, size_t size)
+{
+	int iters = iterations(size, !thp), i, err;
+	double ts2d[8], td2s[8];
+	uint64_t cpages = 0, cp;
+	char *buf, *mirror;
+	int dfd;
+
+	dfd = open(dev, O_RDWR | O_CLOEXEC);
+	if (dfd < 0) {
+		snprintf(dmirror_err, sizeof(dmirror_err), "open %s: %s", dev, strerror(errno));
+		dmirror_ok = false;
+		return;
+	}
+	buf = map_buf(size, thp);
+	mirror = map_buf(size, false);
+	memset(mirror, 0, size);
+	fill_buf(buf, size, 0xd311);
+	/* A warm-up, as hmm-tests' benchmark_thp_migration does. */
+	err = dm_ioctl(dfd, HMM_DMIRROR_MIGRATE_TO_DEV, buf, mirror, size, &cp);
+	if (!err)
+		err = dm_ioctl(dfd, HMM_DMIRROR_MIGRATE_TO_SYS, buf, mirror, size, &cp);
+	for (i = 0; !err && i < iters; i++) {
+		double t0 = now_s();
+
+		err = dm_ioctl(dfd, HMM_DMIRROR_MIGRATE_TO_DEV, buf, mirror, size, &cpages);
+		ts2d[i] = now_s() - t0;
+		if (err)
+			break;
+		t0 = now_s();
+		err = dm_ioctl(dfd, HMM_DMIRROR_MIGRATE_TO_SYS, buf, mirror, size, &cp);
+		td2s[i] = now_s() - t0;
+	}
+	if (err) {
+		snprintf(dmirror_err, sizeof(dmirror_err), "migrate %zu MiB: %s", size / MIB,
+			 strerror(-err));
+		dmirror_ok = false;
+	} else {
+		dms[ndms++] = (struct dm){ thp, "s2d", size, iters, size / median(ts2d, iters) / 1e9,
+					   cpages, base_now };
+		dms[ndms++] = (struct dm){ thp, "d2s", size, iters, size / median(td2s, iters) / 1e9,
+					   cp, base_now };
+		note("dmirror %s %4zu MiB: s2d %.3f GB/s, d2s %.3f GB/s, cpages %llu%s",
+		     thp ? "THP" : "4K ", size / MIB, dms[ndms - 2].gbps, dms[ndms - 1].gbps,
+		     (unsigned long long)cpages, check_buf(buf, size, 0xd311) ? "" : ", DATA WRONG");
+	}
+	munmap(buf, size);
+	munmap(mirror, size);
+	close(dfd);
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+static FILE *jf;
+static int jdepth;
+static bool jfirst[16];
+
+static void jsep(const char *key)
+{
+	if (!jfirst[jdepth])
+		fputc(',', jf);
+	jfirst[jdepth] = false;
+	fprintf(jf, "\n%*s", 2 * jdepth, "");
+	if (key)
+		fprintf(jf, "\"%s\": ", key);
+}
+
+static void jopen(const char *key, char c)
+{
+	jsep(key);
+	fputc(c, jf);
+	jfirst[++jdepth] = true;
+}
+
+static void jclose(char c)
+{
+	jdepth--;
+	fprintf(jf, "\n%*s%c", 2 * jdepth, "", c);
+}
+
+static void jnum(const char *key, double v)
+{
+	jsep(key);
+	if (isfinite(v))
+		fprintf(jf, "%.6g", v);
+	else
+		fputs("null", jf);
+}
+
+static void jint(const char *key, long long v)
+{
+	jsep(key);
+	fprintf(jf, "%lld", v);
+}
+
+static void jstr(const char *key, const char *s)
+{
+	jsep(key);
+	fputc('"', jf);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', jf);
+		if ((unsigned char)*s >= 0x20)
+			fputc(*s, jf);
+	}
+	fputc('"', jf);
+}
+
+static void jbool(const char *key, bool b)
+{
+	jsep(key);
+	fputs(b ? "true" : "false", jf);
+}
+
+/* A bandwidth with its ratio to the memcpy sample @base: "<key>", "<key>_x_memcpy". */
+static void jbw(const char *key, double gbps, double base)
+{
+	char k[64];
+
+	jnum(key, gbps);
+	snprintf(k, sizeof(k), "%s_x_memcpy", key);
+	jnum(k, gbps / base);
+}
+
+/* Time in µs and in units of "memcpy of @bytes at @base GB/s". */
+static void jus(const char *key, double us, size_t bytes, double base)
+{
+	char k[64];
+
+	jnum(key, us);
+	snprintf(k, sizeof(k), "%s_x_memcpy", key);
+	jnum(k, us / (bytes / (base * 1e9) * 1e6));
+}
+
+static const struct mig *find_mig(const char *gran, const char *method, const char *dir,
+				  size_t size)
+{
+	int i;
+
+	for (i = 0; i < nmigs; i++)
+		if (!strcmp(migs[i].gran, gran) && !strcmp(migs[i].method, method) &&
+		    !strcmp(migs[i].dir, dir) && migs[i].size == size)
+			return &migs[i];
+	return NULL;
+}
+
+static const struct dm *find_dm(bool thp, const char *dir, size_t size)
+{
+	int i;
+
+	for (i = 0; i < ndms; i++)
+		if (dms[i].thp == thp && !strcmp(dms[i].dir, dir) && dms[i].size == size)
+			return &dms[i];
+	return NULL;
+}
+
+static const char *const dirs[] = { "s2d", "d2s" };
+static const char *const methods[] = { "prefetch", "fault" };
+
+/* Goal entries: every one says whether it is met and by which worst case. */
+static void jgoal(const char *name, const char *desc, bool measured, bool met, double worst,
+		  double target, const char *where)
+{
+	jopen(NULL, '{');
+	jstr("name", name);
+	jstr("goal", desc);
+	jbool("measured", measured);
+	jbool("met", measured && met);
+	jnum("worst", worst);
+	jnum("target", target);
+	jstr("worst_at", where);
+	jclose('}');
+}
+
+static void write_goals(void)
+{
+	char where[96];
+	int d, m, s;
+
+	jopen("goals", '[');
+	/* 1: 2M migration >= 0.5 x memcpy, both directions, sizes >= 2 MiB. */
+	for (m = 0; m < 2; m++) {
+		for (d = 0; d < 2; d++) {
+			double worst = INFINITY;
+			char name[64];
+
+			where[0] = '\0';
+			for (s = 0; s < nsizes; s++) {
+				const struct mig *x = find_mig("2M", methods[m], dirs[d], sizes[s]);
+
+				if (!x || sizes[s] < SZ_2M)
+					continue;
+				if (x->gbps / x->base < worst) {
+					worst = x->gbps / x->base;
+					snprintf(where, sizeof(where), "%zu MiB", sizes[s] / MIB);
+				}
+			}
+			snprintf(name, sizeof(name), "2m_vs_memcpy_%s_%s", methods[m], dirs[d]);
+			jgoal(name, "2M-granularity migration >= 0.5 x memcpy bandwidth",
+			      isfinite(worst), worst >= 0.5, worst, 0.5, where);
+		}
+	}
+	/* 2: 2M >= 4 x 4K migration throughput. */
+	for (m = 0; m < 2; m++) {
+		for (d = 0; d < 2; d++) {
+			double worst = INFINITY;
+			char name[64];
+
+			where[0] = '\0';
+			for (s = 0; s < nsizes; s++) {
+				const struct mig *a = find_mig("2M", methods[m], dirs[d], sizes[s]);
+				const struct mig *b = find_mig("4K", methods[m], dirs[d], sizes[s]);
+
+				if (!a || !b || sizes[s] < SZ_2M)
+					continue;
+				if (a->gbps / a->base / (b->gbps / b->base) < worst) {
+					worst = a->gbps / a->base / (b->gbps / b->base);
+					snprintf(where, sizeof(where), "%zu MiB", sizes[s] / MIB);
+				}
+			}
+			snprintf(name, sizeof(name), "2m_vs_4k_%s_%s", methods[m], dirs[d]);
+			jgoal(name, "2M migration >= 4 x 4K migration throughput", isfinite(worst),
+			      worst >= 4, worst, 4, where);
+		}
+	}
+	/* 3: svmgpu >= dmirror at every size >= 2 MiB (prefetch, THP memory). */
+	for (d = 0; d < 2; d++) {
+		double worst = INFINITY;
+		char name[64];
+
+		where[0] = '\0';
+		for (s = 0; s < nsizes; s++) {
+			const struct mig *a = find_mig("2M", "prefetch", dirs[d], sizes[s]);
+			const struct dm *b = find_dm(true, dirs[d], sizes[s]);
+
+			if (!a || !b || sizes[s] < SZ_2M)
+				continue;
+			if (a->gbps / a->base / (b->gbps / b->base) < worst) {
+				worst = a->gbps / a->base / (b->gbps / b->base);
+				snprintf(where, sizeof(where), "%zu MiB", sizes[s] / MIB);
+			}
+		}
+		snprintf(name, sizeof(name), "svmgpu_vs_dmirror_thp_%s", dirs[d]);
+		jgoal(name, "svmgpu (2M prefetch) >= dmirror (THP) at every size >= 2 MiB",
+		      isfinite(worst), worst >= 1, worst, 1, where);
+	}
+	jclose(']');
+}
+
+static void write_json(const char *path)
+{
+	struct utsname u;
+	char buf[256];
+	FILE *f;
+	int i;
+
+	jf = fopen(path, "w");
+	if (!jf)
+		die("%s: %s", path, strerror(errno));
+	jdepth = 0;
+	jfirst[0] = true;
+	fputc('{', jf);
+	jfirst[1] = true;
+	jdepth = 1;
+
+	jopen("meta", '{');
+	uname(&u);
+	jstr("kernel", u.release);
+	jint("cpus", sysconf(_SC_NPROCESSORS_ONLN));
+	jint("mem_mib", (long long)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE) / MIB);
+	jstr("git", getenv("BENCH_GIT") ? getenv("BENCH_GIT") : "unknown");
+	jstr("svmgpu_params", getenv("SVMGPU_PARAMS") ? getenv("SVMGPU_PARAMS") : "");
+	jint("vram_size_mb", svmgpu_module_param("vram_size_mb"));
+	jint("migrate_on_fault", svmgpu_module_param("migrate_on_fault"));
+	f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	if (f && fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		jstr("thp_enabled", buf);
+	}
+	if (f)
+		fclose(f);
+	jbool("quick", quick);
+	jbool("debugfs_knobs", dbgdir[0] != '\0');
+	jclose('}');
+
+	jopen("memcpy", '{');
+	jnum("gbps", memcpy_gbps);
+	jnum("start_gbps", memcpy_start);
+	jnum("end_gbps", memcpy_end);
+	jopen("samples", '[');
+	for (i = 0; i < nmemcpy; i++)
+		jnum(NULL, memcpy_samples[i]);
+	jclose(']');
+	jstr("how", "single-thread glibc memcpy between THP buffers: 64 MiB, median of 5, at "
+		    "the start and the end; 32 MiB, median of 3, before every group of "
+		    "measurements. Each result's _x_memcpy divides by the sample taken just "
+		    "before it (its memcpy_gbps); gbps here is the median of all samples");
+	jclose('}');
+	jopen("memset", '{');
+	jbw("gbps", memset_gbps, memcpy_start);
+	jclose('}');
+
+	jopen("migration", '[');
+	for (i = 0; i < nmigs; i++) {
+		const struct mig *m = &migs[i];
+
+		jopen(NULL, '{');
+		jstr("granularity", m->gran);
+		jstr("method", m->method);
+		jstr("direction", m->dir);
+		jint("size_mib", m->size / MIB);
+		jint("iterations", m->iters);
+		jnum("memcpy_gbps", m->base);
+		jbw("gbps", m->gbps, m->base);
+		jbw("best_gbps", m->best_gbps, m->base);
+		jint("copied_kib", m->copied_kib);
+		jint("anon_huge_kib", m->thp_kb);
+		jbool("verified", m->verified);
+		jclose('}');
+	}
+	jclose(']');
+
+	jopen("faults", '[');
+	for (i = 0; i < nfaults; i++) {
+		const struct fault_res *r = &faults[i];
+
+		jopen(NULL, '{');
+		jstr("kind", r->name);
+		jstr("granularity", r->gran);
+		jint("samples", r->samples);
+		jnum("memcpy_gbps", r->base);
+		jus("p50_us", r->p50_us, r->range, r->base);
+		jus("p99_us", r->p99_us, r->range, r->base);
+		jus("mean_us", r->mean_us, r->range, r->base);
+		jint("range_kib", r->range / KIB);
+		jnum("kernel_fault_us", r->kernel_us);
+		jstr("kernel_fault_bucket", r->kernel_bucket);
+		jint("rate_faults", r->rate_faults);
+		jnum("rate_per_s", r->rate_per_s);
+		jbw("rate_gbps", r->rate_per_s * r->range / 1e9, r->base);
+		jint("gpu_faults", r->faults);
+		jint("gpu_faults_valid", r->valid);
+		jint("migrations_to_vram", r->migrations);
+		jint("copy_to_vram_kib", r->copy_kib);
+		jint("binds", r->binds);
+		jclose('}');
+	}
+	jclose(']');
+
+	jopen("job_roundtrip", '{');
+	jint("samples", job_samples);
+	jnum("memcpy_gbps", job_base);
+	jus("p50_us", job_p50, SZ_2M, job_base);
+	jus("p99_us", job_p99, SZ_2M, job_base);
+	jus("mean_us", job_mean, SZ_2M, job_base);
+	jstr("x_memcpy_unit", "the time memcpy takes for 2 MiB");
+	jclose('}');
+
+	jopen("pipelining", '[');
+	for (i = 0; i < npipes; i++) {
+		const struct pipe_res *p = &pipes[i];
+
+		jopen(NULL, '{');
+		jstr("granularity", p->gran);
+		jint("size_mib", p->size / MIB);
+		jint("iterations", p->iters);
+		jnum("memcpy_gbps", p->base);
+		jbw("pipelined_gbps", p->pipelined_gbps, p->base);
+		jbw("waited_gbps", p->waited_gbps, p->base);
+		jnum("speedup", p->pipelined_gbps / p->waited_gbps);
+		jclose('}');
+	}
+	jclose(']');
+
+	jopen("cpu_fault_back", '[');
+	for (i = 0; i < nbacks; i++) {
+		const struct back_res *b = &backs[i];
+
+		jopen(NULL, '{');
+		jstr("granularity", b->gran);
+		jint("size_mib", b->size / MIB);
+		jint("threads", b->threads);
+		jint("iterations", b->iters);
+		jnum("memcpy_gbps", b->base);
+		jbw("gbps", b->gbps, b->base);
+		jbool("verified", b->verified);
+		jclose('}');
+	}
+	jclose(']');
+
+	jopen("dmirror", '{');
+	jbool("ok", dmirror_ok && ndms);
+	jstr("error", dmirror_err);
+	jopen("results", '[');
+	for (i = 0; i < ndms; i++) {
+		const struct dm *d = &dms[i];
+		const struct mig *m = find_mig(d->thp ? "2M" : "4K", "prefetch", d->dir, d->size);
+
+		jopen(NULL, '{');
+		jstr("memory", d->thp ? "THP" : "4K pages");
+		jstr("direction", d->dir);
+		jint("size_mib", d->size / MIB);
+		jint("iterations", d->iters);
+		jnum("memcpy_gbps", d->base);
+		jbw("gbps", d->gbps, d->base);
+		jint("cpages", d->cpages);
+		if (m) {
+			jstr("svmgpu_case", d->thp ? "prefetch 2M" : "prefetch 4K");
+			jbw("svmgpu_gbps", m->gbps, m->base);
+			/* Each against its own memcpy sample: host drift cancels. */
+			jnum("svmgpu_over_dmirror", m->gbps / m->base / (d->gbps / d->base));
+		}
+		jclose('}');
+	}
+	jclose(']');
+	jclose('}');
+
+	write_goals();
+	jclose('}');
+	fputc('\n', jf);
+	fclose(jf);
+}
+
+/* ---- profiling ---------------------------------------------------------- */
+
+/* Loop one case for @seconds, for perf record around this process. */
+static void profile(const char *name, double seconds)
+{
+	double end = now_s() + seconds;
+	bool small = strstr(name, "4K") != NULL;
+	size_t size = small ? 16 * MIB : 64 * MIB;
+	int n = 0;
+
+	while (now_s() < end && strstr(name, "cpuback")) {
+		/* CPU faults of 2 threads bringing a prefetched buffer back. */
+		nbacks = 0;
+		bench_cpu_back(small, size, 2, 1);
+		n++;
+	}
+	while (now_s() < end && !strstr(name, "cpuback")) {
+		char *buf = map_buf(size, !small);
+
+		fill_buf(buf, size, 1);
+		set_granularity(buf, size, small ? 12 : 21);
+		if (strstr(name, "fault")) {
+			run_batch(touch_batch(buf, size, small ? SZ_4K : SZ_2M, false));
+			set_placement(buf, size, DRM_SVMGPU_PREFERRED_SYSTEM);
+			run_batch(touch_batch(buf, size, small ? SZ_4K : SZ_2M, true));
+		} else {
+			prefetch(buf, size, DRM_SVMGPU_REGION_DEVICE);
+			prefetch(buf, size, DRM_SVMGPU_REGION_SYSTEM);
+		}
+		check_queue(name);
+		munmap(buf, size);
+		n++;
+	}
+	note("profile %s: %d rounds of %zu MiB there and back", name, n, size / MIB);
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+int main(int argc, char **argv)
+{
+	const char *out = NULL, *dmdev = "/dev/hmm_dmirror0", *prof = NULL;
+	double seconds = 10;
+	size_t s;
+	int i, d;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--out") && i + 1 < argc)
+			out = argv[++i];
+		else if (!strcmp(argv[i], "--quick"))
+			quick = true;
+		else if (!strcmp(argv[i], "--max-size") && i + 1 < argc)
+			max_size = strtoull(argv[++i], NULL, 0) * MIB;
+		else if (!strcmp(argv[i], "--dmirror") && i + 1 < argc)
+			dmdev = argv[++i];
+		else if (!strcmp(argv[i], "--profile") && i + 1 < argc)
+			prof = argv[++i];
+		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+			seconds = atof(argv[++i]);
+		else
+			die("usage: svmgpu_bench --out FILE [--quick] [--max-size MIB] "
+			    "[--dmirror DEV] | --profile NAME [--seconds N]");
+	}
+	if (!out && !prof)
+		die("--out FILE is required");
+	setvbuf(stderr, NULL, _IOLBF, 0);
+
+	open_device();
+	/* The first migration creates the pagemap: keep that out of the numbers. */
+	{
+		char *w = map_buf(4 * MIB, true);
+
+		fill_buf(w, 4 * MIB, 0);
+		prefetch(w, 4 * MIB, DRM_SVMGPU_REGION_DEVICE);
+		prefetch(w, 4 * MIB, DRM_SVMGPU_REGION_SYSTEM);
+		munmap(w, 4 * MIB);
+	}
+	if (prof) {
+		profile(prof, seconds);
+		return 0;
+	}
+
+	for (s = MIB; s <= max_size && nsizes < MAX_SIZES; s *= 2)
+		sizes[nsizes++] = s;
+
+	memcpy_start = measure_memcpy(false, 64 * MIB, 5);
+	memset_gbps = measure_memcpy(true, 64 * MIB, 5);
+	note("memcpy %.3f GB/s, memset %.3f GB/s", memcpy_start, memset_gbps);
+
+	for (i = 0; i < nsizes; i++) {
+		local_baseline();
+		bench_migration(false, false, sizes[i]);
+		bench_migration(false, true, sizes[i]);
+	}
+	for (i = 0; i < nsizes; i++) {
+		local_baseline();
+		bench_migration(true, false, sizes[i]);
+		bench_migration(true, true, sizes[i]);
+	}
+
+	local_baseline();
+	bench_job_roundtrip(quick ? 50 : 200);
+	for (d = 0; d < 2; d++) {
+		bool small = d == 0;
+		int nlat = small ? (quick ? 64 : 256) : (quick ? 16 : 64);
+		int nrate = small ? (quick ? 64 : 256) : (quick ? 16 : 32);
+
+		local_baseline();
+		bench_faults(0, small, nlat, nrate);
+		bench_faults(1, small, nlat, nrate);
+		bench_faults(2, small, nlat, nrate);
+		if (fault_region[small ? 0 : 1])
+			munmap(fault_region[small ? 0 : 1], fault_region_size[small ? 0 : 1]);
+	}
+
+	local_baseline();
+	bench_pipelining(false, 64 * MIB, quick ? 1 : 3);
+	bench_pipelining(true, 8 * MIB, quick ? 1 : 3);
+
+	for (i = 1; i <= 2; i++) {
+		local_baseline();
+		bench_cpu_back(false, 64 * MIB, i, quick ? 1 : 3);
+		bench_cpu_back(true, 16 * MIB, i, quick ? 1 : 2);
+	}
+
+	dmirror_ok = true;
+	for (i = 0; dmirror_ok && i < nsizes; i++) {
+		local_baseline();
+		bench_dmirror(dmdev, true, sizes[i]);
+		if (dmirror_ok)
+			bench_dmirror(dmdev, false, sizes[i]);
+	}
+	if (!dmirror_ok)
+		note("dmirror: %s", dmirror_err);
+
+	memcpy_end = measure_memcpy(false, 64 * MIB, 5);
+	memcpy_samples[nmemcpy++] = memcpy_start;
+	memcpy_samples[nmemcpy++] = memcpy_end;
+	{
+		double sorted[128];
+
+		memcpy(sorted, memcpy_samples, nmemcpy * sizeof(*sorted));
+		memcpy_gbps = percentile(sorted, nmemcpy, 50);
+	}
+	note("memcpy at the end %.3f GB/s; median of %d samples %.3f GB/s", memcpy_end, nmemcpy,
+	     memcpy_gbps);
+	write_json(out);
+	return 0;
+}
