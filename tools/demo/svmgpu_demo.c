@@ -67,12 +67,25 @@ static uint32_t f32_bits(float f)
 	return u;
 }
 
-/* Friendlier than libsvmgpu_stat_name() for a person reading the demo. */
-static const char *const stat_names[DRM_SVMGPU_STAT_COUNT] = {
+/*
+ * Friendlier than libsvmgpu_stat_name() for a person reading the demo;
+ * counters added to the uAPI later fall back to the library's names.
+ */
+static const char *const stat_names[] = {
 	"GPU faults", "  already valid", "  failed", "migrations to VRAM",
 	"KiB copied to VRAM", "KiB copied to RAM", "invalidations", "evictions",
 	"binds", "jobs",
 };
+
+static const char *stat_name(unsigned int i)
+{
+	const char *name;
+
+	if (i < sizeof(stat_names) / sizeof(stat_names[0]))
+		return stat_names[i];
+	name = libsvmgpu_stat_name(i);
+	return name ? name : "(unnamed counter)";
+}
 
 int main(void)
 {
@@ -173,7 +186,7 @@ int main(void)
 		die("query stats", ret);
 	printf("device counters during the demo:\n");
 	for (unsigned int i = 0; i < DRM_SVMGPU_STAT_COUNT; i++)
-		printf("  %-20s %llu\n", stat_names[i],
+		printf("  %-20s %llu\n", stat_name(i),
 		       (unsigned long long)(after.counters[i] - before.counters[i]));
 	libsvmgpu_cmdbuf_destroy(cb);
 	libsvmgpu_queue_destroy(fd, queue);

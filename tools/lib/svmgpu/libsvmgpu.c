@@ -230,6 +230,10 @@ static const char *const stat_names[DRM_SVMGPU_STAT_COUNT] = {
 	[DRM_SVMGPU_STAT_EVICTIONS] = "evictions",
 	[DRM_SVMGPU_STAT_BINDS] = "binds",
 	[DRM_SVMGPU_STAT_JOBS] = "jobs",
+#if DRM_SVMGPU_UAPI_MINOR >= 1
+	/* Counters added later are named from the uAPI minor that added them. */
+	[DRM_SVMGPU_STAT_COPY_TO_PEER_KIB] = "copy_to_peer_kib",
+#endif
 };
 
 const char *libsvmgpu_stat_name(unsigned int index)
