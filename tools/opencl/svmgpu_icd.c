@@ -764,6 +764,7 @@ static cl_event event_new(cl_command_queue q, cl_command_type type)
 	e->ctx = q->ctx;
 	e->queue = q;
 	e->type = type;
+	e->profiling = q->props & CL_QUEUE_PROFILING_ENABLE;
 	e->fd = q->device->fd;
 	e->status = CL_SUBMITTED;
 	e->t_queued = now_ns();
@@ -918,7 +919,7 @@ static cl_int CL_API_CALL icd_GetEventProfilingInfo(cl_event e, cl_profiling_inf
 {
 	if (!icd_valid_event(e))
 		return CL_INVALID_EVENT;
-	if (!(e->queue->props & CL_QUEUE_PROFILING_ENABLE) || !event_poll(e) || e->status < 0)
+	if (!e->profiling || !event_poll(e) || e->status < 0)
 		return CL_PROFILING_INFO_NOT_AVAILABLE;
 	/*
 	 * Host timestamps: queued/submitted/started when the job was handed to
@@ -2285,14 +2286,13 @@ static cl_int CL_API_CALL icd_EnqueueNDRangeKernel(cl_command_queue q, cl_kernel
 	a = k->args;
 	if (libsvmgpu_cmdbuf_create(64, &cb))
 		return CL_OUT_OF_HOST_MEMORY;
-	switch (k->id) {
+	/* An empty NDRange runs nothing, but is still a command with an event. */
+	switch (count ? k->id : BUILTIN_COUNT) {
 	case BUILTIN_SAXPY:
-		if (count)
-			libsvmgpu_cmdbuf_saxpy(cb, a[0].f, (const float *)a[1].ptr + off,
-					       (float *)a[2].ptr + off, count);
+		libsvmgpu_cmdbuf_saxpy(cb, a[0].f, (const float *)a[1].ptr + off,
+				       (float *)a[2].ptr + off, count);
 		break;
 	case BUILTIN_REDUCE_SUM_F32:
-		/* An empty range still defines the result: the sum of nothing. */
 		libsvmgpu_cmdbuf_reduce(cb, DRM_SVMGPU_REDUCE_SUM_F32,
 					(const float *)a[0].ptr + off, count, (void *)a[1].ptr);
 		break;

@@ -92,6 +92,7 @@ struct _cl_event {
 	cl_context ctx;
 	cl_command_queue queue;	/* as given to the user; not a reference */
 	cl_command_type type;
+	bool profiling;		/* the queue had CL_QUEUE_PROFILING_ENABLE */
 	int fd;			/* the device's file, which owns @syncobj */
 	uint32_t syncobj;	/* signalled by the command's job */
 	/* Memory the job reads, freed once it has completed. */
