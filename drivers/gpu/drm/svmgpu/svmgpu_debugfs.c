@@ -15,6 +15,17 @@
  * - ``fail_copy``, ``fail_vram_alloc``: fault injection: writing N makes the
  *   next N migrate jobs fail with -EIO, or the next N VRAM allocations fail
  *   as if VRAM were full.
+ * - ``fail_bind``: fault injection: writing N makes the next N binds of a
+ *   range to the GPU page table fail with -ENOMEM, as if the page table
+ *   could not be allocated. The GPU fault that needed the bind fails: its
+ *   job fails with -ENOMEM and bans its queue (the fault report names the
+ *   address), a prefetch returns -ENOMEM. Nothing is retried; the range
+ *   keeps its pages where the fault or prefetch put them, and the next
+ *   fault binds it.
+ * - ``delay_copy_ms``: fault injection: every copy job of the migrate
+ *   engine (to VRAM or back) sleeps this many milliseconds before it
+ *   copies, so that CPU faults, munmap() or the process' exit race with a
+ *   copy in flight. 0 (the default) turns it off.
  * - ``wait_clear``: benchmark knob: with Y, a migration to VRAM waits on the
  *   CPU for the clear of its new VRAM blocks and hands drm_pagemap no
  *   pre_migrate_fence, instead of pipelining the clear ahead of the copy.
@@ -194,6 +205,9 @@ void svmgpu_debugfs_init(struct drm_minor *minor)
 				&sdev->migrate.fail_next);
 	debugfs_create_atomic_t("fail_vram_alloc", 0600, minor->debugfs_root,
 				&sdev->vram.fail_alloc);
+	debugfs_create_atomic_t("fail_bind", 0600, minor->debugfs_root, &sdev->fail_bind);
+	debugfs_create_u32("delay_copy_ms", 0600, minor->debugfs_root,
+			   &sdev->migrate.delay_copy_ms);
 	debugfs_create_bool("wait_clear", 0600, minor->debugfs_root, &sdev->vram.wait_clear);
 	debugfs_create_file("unbind", 0200, minor->debugfs_root, sdev,
 			    &svmgpu_debugfs_unbind_fops);

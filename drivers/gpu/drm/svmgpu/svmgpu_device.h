@@ -24,6 +24,8 @@ struct workqueue_struct;
  * @vram: device memory
  * @migrate: the copy engine
  * @stats: counters reported by %DRM_SVMGPU_QUERY_STATS and debugfs
+ * @fail_bind: fault injection (debugfs): number of next binds to fail with
+ *	-ENOMEM, as if the page table could not be allocated
  */
 struct svmgpu_device {
 	struct drm_device drm;
@@ -32,6 +34,7 @@ struct svmgpu_device {
 	struct svmgpu_vram vram;
 	struct svmgpu_migrate migrate;
 	struct svmgpu_stats stats;
+	atomic_t fail_bind;
 };
 
 static inline struct svmgpu_device *to_svmgpu_device(struct drm_device *drm)

@@ -29,6 +29,7 @@
  * costs less than the hand-over and is done at once under the same rule.
  */
 
+#include <linux/delay.h>
 #include <linux/dma-fence.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -79,8 +80,12 @@ static int svmgpu_migrate_execute(struct svmgpu_migrate *m, enum svmgpu_migrate_
 				  enum svmgpu_mem src_mem, enum svmgpu_mem dst_mem,
 				  const struct svmgpu_migrate_seg *segs, unsigned int nsegs)
 {
+	u32 delay = READ_ONCE(m->delay_copy_ms);
 	unsigned int i;
 
+	/* A copy in flight for that long: CPU faults and unmaps race with it. */
+	if (delay && op == SVMGPU_MIGRATE_COPY)
+		msleep(delay);
 	for (i = 0; i < nsegs; i++) {
 		const struct svmgpu_migrate_seg *seg = &segs[i];
 		void *dst = svmgpu_migrate_vaddr(m, dst_mem, seg->dst, seg->size);

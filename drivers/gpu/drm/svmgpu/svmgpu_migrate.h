@@ -21,6 +21,7 @@ struct svmgpu_device;
  * @entity: the only entity feeding @sched
  * @submit_lock: serialises arm + push so fences are ordered as submitted
  * @fail_next: fault injection: number of next jobs to fail with -EIO
+ * @delay_copy_ms: fault injection: copies sleep this long before copying
  * @queued: jobs pushed to @entity that have not run yet; while there are
  *	any, copies go through the scheduler behind them
  */
@@ -30,6 +31,7 @@ struct svmgpu_migrate {
 	struct drm_sched_entity entity;
 	struct mutex submit_lock; /* orders arm + push of the entity's jobs */
 	atomic_t fail_next;
+	u32 delay_copy_ms;
 	atomic_t queued;
 };
 

@@ -209,6 +209,9 @@ static int svmgpu_vm_bind(struct svmgpu_vm *vm, struct svmgpu_range *r, bool wri
 
 	lockdep_assert_held(&vm->lock);
 
+	/* Fault injection: the page table cannot be allocated. */
+	if (atomic_add_unless(&vm->sdev->fail_bind, -1, 0))
+		return -ENOMEM;
 	if (!r->pte) {
 		r->pte = kvmalloc_array(npages, sizeof(*r->pte), GFP_KERNEL);
 		if (!r->pte)
