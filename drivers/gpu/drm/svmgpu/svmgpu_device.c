@@ -4,7 +4,9 @@
  */
 #include <linux/device/faux.h>
 #include <linux/dma-mapping.h>
+#include <linux/mutex.h>
 #include <linux/sizes.h>
+#include <linux/string.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_managed.h>
@@ -16,11 +18,22 @@
 #include "svmgpu_params.h"
 
 /*
- * Written only at module init and exit, which the module loader serialises;
- * probe runs synchronously inside faux_device_create().
+ * The faux devices by index, NULL while unbound; probe runs synchronously
+ * inside faux_device_create(), remove inside faux_device_destroy().
  */
 static struct faux_device *svmgpu_faux[SVMGPU_MAX_DEVICES];
-static unsigned int svmgpu_next_index;
+static DEFINE_MUTEX(svmgpu_faux_lock); /* protects svmgpu_faux[] */
+
+/* "svmgpuN" to N; -EINVAL for any other name. */
+static int svmgpu_device_index(const char *name, unsigned int *index)
+{
+	char canon[24];
+
+	if (sscanf(name, "svmgpu%u", index) != 1 || *index >= svmgpu_params.num_devices)
+		return -EINVAL;
+	snprintf(canon, sizeof(canon), "svmgpu%u", *index);
+	return strcmp(name, canon) ? -EINVAL : 0;
+}
 
 static void svmgpu_migrate_release(struct drm_device *drm, void *arg)
 {
@@ -42,7 +55,10 @@ static int svmgpu_probe(struct faux_device *faux)
 		return PTR_ERR(sdev);
 
 	sdev->faux = faux;
-	sdev->index = svmgpu_next_index++;
+	/* From the name: a device bound again keeps its index. */
+	ret = svmgpu_device_index(dev_name(&faux->dev), &sdev->index);
+	if (ret)
+		return ret;
 	faux_device_set_drvdata(faux, sdev);
 
 	ret = dma_coerce_mask_and_coherent(&faux->dev, DMA_BIT_MASK(64));
@@ -77,7 +93,11 @@ static void svmgpu_remove(struct faux_device *faux)
 {
 	struct svmgpu_device *sdev = faux_device_get_drvdata(faux);
 
-	/* Open files keep the drm_device; their ioctls now fail with -ENODEV. */
+	/*
+	 * Open files keep the drm_device; their ioctls now fail with -ENODEV,
+	 * and so do GPU faults: once drm_dev_unplug() has waited for those in
+	 * flight, nothing migrates to VRAM any more.
+	 */
 	drm_dev_unplug(&sdev->drm);
 	/* Processes keep their data: device memory goes back to RAM. */
 	svmgpu_vram_evict_all(&sdev->vram);
@@ -110,12 +130,9 @@ int svmgpu_devices_create(void)
 		return -EINVAL;
 	}
 
-	svmgpu_next_index = 0;
 	for (i = 0; i < svmgpu_params.num_devices; i++) {
 		snprintf(name, sizeof(name), "svmgpu%u", i);
-		svmgpu_faux[i] = faux_device_create(name, NULL, &svmgpu_faux_ops);
-		/* faux_device_create() also fails when probe fails. */
-		if (!svmgpu_faux[i]) {
+		if (svmgpu_device_bind(name)) {
 			svmgpu_devices_destroy();
 			return -ENODEV;
 		}
@@ -130,9 +147,71 @@ void svmgpu_devices_destroy(void)
 {
 	unsigned int i;
 
+	mutex_lock(&svmgpu_faux_lock);
 	for (i = SVMGPU_MAX_DEVICES; i-- > 0;) {
 		if (svmgpu_faux[i])
 			faux_device_destroy(svmgpu_faux[i]);
 		svmgpu_faux[i] = NULL;
 	}
+	mutex_unlock(&svmgpu_faux_lock);
+}
+
+/**
+ * svmgpu_device_unbind() - remove a virtual GPU while the module stays
+ * @name: the device's name, ``svmgpuN``
+ *
+ * What unbinding a real GPU from its driver does: the DRM device is
+ * unplugged (open files stay valid, their ioctls fail with -ENODEV) and
+ * device memory is migrated back to RAM. The faux bus has no unbind file,
+ * so debugfs offers this one.
+ *
+ * Return: 0, -EINVAL for an unknown name, -ENODEV if it is not bound.
+ */
+int svmgpu_device_unbind(const char *name)
+{
+	unsigned int i;
+	int err;
+
+	err = svmgpu_device_index(name, &i);
+	if (err)
+		return err;
+	mutex_lock(&svmgpu_faux_lock);
+	if (svmgpu_faux[i]) {
+		faux_device_destroy(svmgpu_faux[i]);
+		svmgpu_faux[i] = NULL;
+	} else {
+		err = -ENODEV;
+	}
+	mutex_unlock(&svmgpu_faux_lock);
+	return err;
+}
+
+/**
+ * svmgpu_device_bind() - create a virtual GPU again
+ * @name: the device's name, ``svmgpuN`` with N below ``num_devices``
+ *
+ * A new DRM device with the module's parameters, as at load.
+ *
+ * Return: 0, -EINVAL for an unknown name, -EBUSY if it is bound already,
+ * -ENODEV if probing it failed.
+ */
+int svmgpu_device_bind(const char *name)
+{
+	unsigned int i;
+	int err;
+
+	err = svmgpu_device_index(name, &i);
+	if (err)
+		return err;
+	mutex_lock(&svmgpu_faux_lock);
+	if (svmgpu_faux[i]) {
+		err = -EBUSY;
+	} else {
+		svmgpu_faux[i] = faux_device_create(name, NULL, &svmgpu_faux_ops);
+		/* faux_device_create() also fails when probe fails. */
+		if (!svmgpu_faux[i])
+			err = -ENODEV;
+	}
+	mutex_unlock(&svmgpu_faux_lock);
+	return err;
 }

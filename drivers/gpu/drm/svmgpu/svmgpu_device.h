@@ -59,5 +59,7 @@ extern struct workqueue_struct *svmgpu_wq;
 
 int svmgpu_devices_create(void);
 void svmgpu_devices_destroy(void);
+int svmgpu_device_unbind(const char *name);
+int svmgpu_device_bind(const char *name);
 
 #endif /* _SVMGPU_DEVICE_H_ */

@@ -108,13 +108,18 @@ static int __init svmgpu_init(void)
 	if (!svmgpu_wq)
 		return -ENOMEM;
 	err = svmgpu_devices_create();
-	if (err)
+	if (err) {
 		destroy_workqueue(svmgpu_wq);
-	return err;
+		return err;
+	}
+	svmgpu_debugfs_module_init();
+	return 0;
 }
 
 static void __exit svmgpu_exit(void)
 {
+	/* No bind or unbind runs from here on. */
+	svmgpu_debugfs_module_fini();
 	svmgpu_devices_destroy();
 	destroy_workqueue(svmgpu_wq);
 }

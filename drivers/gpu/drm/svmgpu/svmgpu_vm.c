@@ -503,8 +503,12 @@ retry:
  * @addr: the faulting GPU address
  * @access: DRM_SVMGPU_ACCESS_* of the faulting access
  *
+ * A fault runs inside drm_dev_enter(): once the device is unplugged, faults
+ * fail and the unplug waits for those in flight.
+ *
  * Return: 0 when the access can be retried, -EFAULT for an address nothing
- * is mapped at, -EACCES for a write to a read-only mapping, -ENOMEM.
+ * is mapped at, -EACCES for a write to a read-only mapping, -ENOMEM, or
+ * -ENODEV once the device is gone.
  */
 int svmgpu_vm_fault(struct svmgpu_vm *vm, u64 addr, unsigned int access)
 {
@@ -512,8 +516,10 @@ int svmgpu_vm_fault(struct svmgpu_vm *vm, u64 addr, unsigned int access)
 	ktime_t t0 = ktime_get();
 	struct svmgpu_attrs attrs;
 	u64 start = 0, end = 0;
-	int err;
+	int err, idx;
 
+	if (!drm_dev_enter(&sdev->drm, &idx))
+		return -ENODEV;
 	mutex_lock(&vm->lock);
 	svmgpu_stat_inc(sdev, DRM_SVMGPU_STAT_GPU_FAULTS);
 	/* Unmaps first, so that stale attributes are gone. */
@@ -525,6 +531,7 @@ int svmgpu_vm_fault(struct svmgpu_vm *vm, u64 addr, unsigned int access)
 		err = svmgpu_vm_service(vm, addr & PAGE_MASK, access, SVMGPU_PLACE_POLICY, false,
 					&start, &end);
 	mutex_unlock(&vm->lock);
+	drm_dev_exit(idx);
 
 	trace_svmgpu_fault(vm, addr, access, start, end, err);
 	if (err < 0) {
