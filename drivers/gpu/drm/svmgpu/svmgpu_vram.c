@@ -48,6 +48,8 @@
  * @lru_link: on &svmgpu_vram.lru until released or picked for eviction
  * @ref: the pages hold one reference, an evictor another
  * @release_work: frees the blocks; release may be called in atomic context
+ * @released: the blocks are free (under &svmgpu_vram.lock): a failed
+ *	eviction puts the allocation back on the LRU only while it is not
  */
 struct svmgpu_devmem {
 	struct drm_pagemap_devmem base;
@@ -56,6 +58,7 @@ struct svmgpu_devmem {
 	struct list_head lru_link;
 	struct kref ref;
 	struct work_struct release_work;
+	bool released;
 };
 
 static struct svmgpu_devmem *to_devmem(struct drm_pagemap_devmem *d)
@@ -170,6 +173,7 @@ static void svmgpu_devmem_release_work(struct work_struct *work)
 	svmgpu_vram_untrack(vram, devmem);
 	gpu_buddy_free_list(&vram->mm, &devmem->blocks, 0);
 	vram->used -= d->size;
+	devmem->released = true;
 	mutex_unlock(&vram->lock);
 	/* Only set when the migration failed before using it. */
 	dma_fence_put(d->pre_migrate_fence);
@@ -301,8 +305,16 @@ static const struct drm_pagemap_devmem_ops svmgpu_devmem_ops = {
 	.copy_to_ram = svmgpu_devmem_copy_to_ram,
 };
 
-/* Evict the oldest allocation. Return: false if there is none. */
-static bool svmgpu_vram_evict_one(struct svmgpu_vram *vram)
+/* Failed evictions a search for room tolerates before it gives up. */
+#define SVMGPU_EVICT_FAILURES	16
+
+/*
+ * Evict the oldest allocation. An allocation whose eviction failed (a copy
+ * failed, pages were busy) goes back to the LRU's tail, so that it can be
+ * tried again. Return: 0, -ENOENT if there is nothing to evict, or the
+ * eviction's error.
+ */
+static int svmgpu_vram_evict_one(struct svmgpu_vram *vram)
 {
 	struct svmgpu_devmem *devmem;
 	int err;
@@ -315,25 +327,49 @@ static bool svmgpu_vram_evict_one(struct svmgpu_vram *vram)
 	}
 	mutex_unlock(&vram->lock);
 	if (!devmem)
-		return false;
+		return -ENOENT;
 
 	err = drm_pagemap_evict_to_ram(&devmem->base);
 	trace_svmgpu_evict(devmem->base.size, err);
-	if (err)
+	if (err) {
 		drm_dbg(&vram->sdev->drm, "eviction failed: %d\n", err);
-	else
+		mutex_lock(&vram->lock);
+		if (!devmem->released && list_empty(&devmem->lru_link))
+			list_add_tail(&devmem->lru_link, &vram->lru);
+		mutex_unlock(&vram->lock);
+	} else {
 		svmgpu_stat_inc(vram->sdev, DRM_SVMGPU_STAT_EVICTIONS);
+	}
 	kref_put(&devmem->ref, svmgpu_devmem_free);
-	return true;
+	return err;
+}
+
+/*
+ * Evict one allocation to make room. Return: false once there is nothing
+ * left to evict or *@failures reached %SVMGPU_EVICT_FAILURES.
+ */
+static bool svmgpu_vram_make_room(struct svmgpu_vram *vram, unsigned int *failures)
+{
+	int err = svmgpu_vram_evict_one(vram);
+
+	if (err == -ENOENT)
+		return false;
+	return !err || ++*failures < SVMGPU_EVICT_FAILURES;
 }
 
 /**
  * svmgpu_vram_evict_all() - migrate everything in VRAM back to RAM
  * @vram: the VRAM
+ *
+ * Allocations whose eviction fails are tried again after the others, up to
+ * %SVMGPU_EVICT_FAILURES failures in all; what is left then stays in VRAM,
+ * where CPU faults still reach it.
  */
 void svmgpu_vram_evict_all(struct svmgpu_vram *vram)
 {
-	while (svmgpu_vram_evict_one(vram))
+	unsigned int failures = 0;
+
+	while (svmgpu_vram_make_room(vram, &failures))
 		;
 }
 
@@ -342,6 +378,7 @@ static int svmgpu_vram_alloc(struct svmgpu_vram *vram, struct svmgpu_devmem *dev
 {
 	/* 2M blocks where the range allows, so THPs migrate as 2M folios. */
 	u64 min_block = IS_ALIGNED(start | size, SZ_2M) ? SZ_2M : PAGE_SIZE;
+	unsigned int failures = 0;
 	int err;
 
 	if (atomic_add_unless(&vram->fail_alloc, -1, 0))
@@ -363,7 +400,7 @@ static int svmgpu_vram_alloc(struct svmgpu_vram *vram, struct svmgpu_devmem *dev
 			gpu_buddy_free_list(&vram->mm, &devmem->blocks, 0);
 		}
 		mutex_unlock(&vram->lock);
-	} while (err == -ENOSPC && svmgpu_vram_evict_one(vram));
+	} while (err == -ENOSPC && svmgpu_vram_make_room(vram, &failures));
 	return err;
 }
 
