@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 out=results/check
 rm -rf "$out"
 mkdir -p "$out"
-# Two devices, so that the multi-device subtests run too.
-SVMGPU_PARAMS="${SVMGPU_PARAMS:-num_devices=2}" ci/vm-run.sh "$out" ci/guest-check.sh "/src/svmgpu/$out"
+# Three devices, two of them on an interconnect, so that the multi-device
+# subtests cover both ways between device memories: directly and through RAM.
+SVMGPU_PARAMS="${SVMGPU_PARAMS:-num_devices=3 interconnect=3}" ci/vm-run.sh "$out" ci/guest-check.sh "/src/svmgpu/$out"
 status=$?
 python3 ci/summarize.py "$out" "$status"

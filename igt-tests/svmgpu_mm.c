@@ -1958,25 +1958,54 @@ static void test_evict_lru(void)
 
 /* ---- 10. several devices ---- */
 
-static void test_multi_device(void)
+static uint64_t peer_mask(int fd)
 {
-	int ndev = svmgpu_count_devices();
-	size_t size = 4 * SZ_1M;
-	struct ctx a, b;
-	uint8_t *p, *exp;
-	uint64_t *r, a_to_ram, b_mig;
+	struct drm_svmgpu_device_info info;
 
-	igt_require_f(ndev >= 2, "%d svmgpu device(s): load with num_devices=2\n", ndev);
-	ctx_open(&a, 0);
-	ctx_open(&b, 1);
-	p = map_anon_aligned(size);
-	exp = malloc(size);
-	r = map_anon(SZ_4K);
+	svmgpu_query_info(fd, &info);
+	return info.peer_mask;
+}
+
+enum md_mode {
+	MD_THROUGH_RAM,		/* no interconnect: A's VRAM -> RAM -> B's VRAM */
+	MD_PEER_MIGRATE,	/* interconnect: A's VRAM -> B's VRAM, no RAM */
+	MD_PEER_MAP,		/* interconnect, B without VRAM: B maps A's VRAM */
+};
+
+struct md_case {
+	enum md_mode mode;
+	int a, b;
+};
+
+static uint64_t copies_kib(int fd)
+{
+	return counter(fd, DRM_SVMGPU_STAT_COPY_TO_RAM_KIB) +
+	       counter(fd, DRM_SVMGPU_STAT_COPY_TO_VRAM_KIB) +
+	       counter(fd, DRM_SVMGPU_STAT_COPY_TO_PEER_KIB);
+}
+
+/*
+ * Device A writes a buffer and takes it into its VRAM; device B reads and
+ * updates it; A reads it again. How the data moved is read from both
+ * devices' copy counters; what it is, from both GPUs and the CPU.
+ */
+static void md_dyn(void *arg)
+{
+	const struct md_case *mc = arg;
+	size_t size = 4 * SZ_1M;
+	uint64_t *r = map_anon(SZ_4K), a_ram, a_peer, b_ram, b_mig, a_all, b_all;
+	uint8_t *p = map_anon_aligned(size), *exp = malloc(size);
+	struct ctx a, b;
+	struct knobs k;
+
 	igt_assert(exp);
+	ctx_open(&a, mc->a);
+	ctx_open(&b, mc->b);
 	keep_in_ram(&a, r, SZ_4K);
 	keep_in_ram(&b, r, SZ_4K);
+	if (mc->mode == MD_PEER_MAP)
+		require_knobs(&k, "fail_vram_alloc");
 
-	/* Device A writes, and takes the whole buffer into its VRAM. */
 	fill_words(p, size, 0xab);
 	memcpy(exp, p, size);
 	svmgpu_cmd_fill32(a.b, p + SZ_1M, 2 * SZ_1M, 0xaaaa0001);
@@ -1984,35 +2013,103 @@ static void test_multi_device(void)
 	set_words(exp + SZ_1M, 2 * SZ_1M, 0xaaaa0001);
 	igt_assert_eq(svmgpu_prefetch(a.fd, a.vm, p, size, DRM_SVMGPU_REGION_DEVICE), 0);
 
-	/* Device B reads it all (through RAM) and updates it; then B's VRAM. */
-	a_to_ram = counter(a.fd, DRM_SVMGPU_STAT_COPY_TO_RAM_KIB);
+	a_ram = counter(a.fd, DRM_SVMGPU_STAT_COPY_TO_RAM_KIB);
+	a_peer = counter(a.fd, DRM_SVMGPU_STAT_COPY_TO_PEER_KIB);
+	b_ram = counter(b.fd, DRM_SVMGPU_STAT_COPY_TO_RAM_KIB);
 	b_mig = counter(b.fd, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
+	a_all = copies_kib(a.fd);
+	b_all = copies_kib(b.fd);
+	if (mc->mode == MD_PEER_MAP)
+		knobs_set(&k, 1000000);
 	r[0] = r[1] = 0;
 	emit_reduce(b.b, DRM_SVMGPU_REDUCE_SUM_U32, p, size / 4, &r[0]);
 	svmgpu_cmd_fill32(b.b, p + SZ_512K, SZ_64K, 0xbbbb0002);
 	svmgpu_cmd_store32(b.b, p + 3 * SZ_1M + 8, 0xbbbb0003);
+	svmgpu_cmd_atomic(b.b, DRM_SVMGPU_ATOMIC_ADD, false, p + 2 * SZ_1M, 5, 0, NULL);
 	run_ok(&b);
+	if (mc->mode == MD_PEER_MAP)
+		knobs_set(&k, 0);
 	igt_assert_eq_u64(r[0], sum_u32(exp, size));
 	set_words(exp + SZ_512K, SZ_64K, 0xbbbb0002);
 	set_words(exp + 3 * SZ_1M + 8, 4, 0xbbbb0003);
-	igt_assert_eq(svmgpu_prefetch(b.fd, b.vm, p, size, DRM_SVMGPU_REGION_DEVICE), 0);
-	igt_info("A -> RAM: %llu KiB; migrations to B's VRAM: %llu\n",
-		 (unsigned long long)(counter(a.fd, DRM_SVMGPU_STAT_COPY_TO_RAM_KIB) - a_to_ram),
+	set_words(exp + 2 * SZ_1M, 4, 0xaaaa0001 + 5);
+	igt_info("B's access: A copied %llu KiB to RAM, %llu KiB to B; B migrated %llu ranges\n",
+		 (unsigned long long)(counter(a.fd, DRM_SVMGPU_STAT_COPY_TO_RAM_KIB) - a_ram),
+		 (unsigned long long)(counter(a.fd, DRM_SVMGPU_STAT_COPY_TO_PEER_KIB) - a_peer),
 		 (unsigned long long)(counter(b.fd, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM) - b_mig));
-	igt_assert_lte(a_to_ram + size / 1024, counter(a.fd, DRM_SVMGPU_STAT_COPY_TO_RAM_KIB));
-	igt_assert_lt(b_mig, counter(b.fd, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM));
 
-	/* And back to A, whose GPU sees B's update. */
+	switch (mc->mode) {
+	case MD_THROUGH_RAM:
+		/* Everything B touched left A's VRAM for RAM first. */
+		igt_assert_lte(a_ram + size / 1024, counter(a.fd, DRM_SVMGPU_STAT_COPY_TO_RAM_KIB));
+		igt_assert_lt(b_mig, counter(b.fd, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM));
+		break;
+	case MD_PEER_MIGRATE:
+		/* A's engine wrote B's VRAM directly: nothing went to RAM. */
+		igt_assert_eq_u64(counter(a.fd, DRM_SVMGPU_STAT_COPY_TO_RAM_KIB), a_ram);
+		igt_assert_eq_u64(counter(b.fd, DRM_SVMGPU_STAT_COPY_TO_RAM_KIB), b_ram);
+		igt_assert_lte(a_peer + size / 1024,
+			       counter(a.fd, DRM_SVMGPU_STAT_COPY_TO_PEER_KIB));
+		igt_assert_lt(b_mig, counter(b.fd, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM));
+		break;
+	case MD_PEER_MAP:
+		/* B worked in A's VRAM: no copy at all, on either device. */
+		igt_assert_eq_u64(copies_kib(a.fd), a_all);
+		igt_assert_eq_u64(copies_kib(b.fd), b_all);
+		igt_assert_eq_u64(counter(b.fd, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM), b_mig);
+		break;
+	}
+
+	/* A's GPU sees B's update, wherever the data is now. */
 	emit_reduce(a.b, DRM_SVMGPU_REDUCE_SUM_U32, p, size / 4, &r[1]);
 	run_ok(&a);
 	igt_assert_eq_u64(r[1], sum_u32(exp, size));
 	check_bytes("buffer after A, B, A", p, exp, size);
 
+	ctx_close(&b);
+	ctx_close(&a);
 	munmap(r, SZ_4K);
 	munmap(p, size);
 	free(exp);
-	ctx_close(&b);
-	ctx_close(&a);
+}
+
+/* Every kind of device pair the loaded devices offer, as a dynamic subtest. */
+static void test_multi_device(void)
+{
+	int ndev = svmgpu_count_devices(), fds[SVMGPU_MAX_DEVICES];
+	struct md_case cases[3];
+	uint64_t mask[SVMGPU_MAX_DEVICES];
+	int n = 0, plain = -1, peer = -1;
+
+	igt_require_f(ndev >= 2, "%d svmgpu device(s): load with num_devices=2 or more\n", ndev);
+	for (int i = 0; i < ndev; i++) {
+		fds[i] = svmgpu_open(i);
+		igt_assert(fds[i] >= 0);
+		mask[i] = peer_mask(fds[i]);
+		close(fds[i]);
+	}
+	for (int i = 1; i < ndev; i++) {
+		/* Symmetric, and every device is its own peer. */
+		igt_assert(mask[i] & (1ull << i));
+		igt_assert_eq(!!(mask[0] & (1ull << i)), !!(mask[i] & 1));
+		if (mask[0] & (1ull << i))
+			peer = peer < 0 ? i : peer;
+		else
+			plain = plain < 0 ? i : plain;
+	}
+	if (plain > 0) {
+		cases[n] = (struct md_case){ .mode = MD_THROUGH_RAM, .a = 0, .b = plain };
+		igt_dynamic_f(md_dyn, &cases[n], "through-ram-%d-%d", 0, plain);
+		n++;
+	}
+	if (peer > 0) {
+		cases[n] = (struct md_case){ .mode = MD_PEER_MIGRATE, .a = 0, .b = peer };
+		igt_dynamic_f(md_dyn, &cases[n], "interconnect-migrate-%d-%d", 0, peer);
+		n++;
+		cases[n] = (struct md_case){ .mode = MD_PEER_MAP, .a = 0, .b = peer };
+		igt_dynamic_f(md_dyn, &cases[n], "interconnect-map-%d-%d", 0, peer);
+		n++;
+	}
 }
 
 /* ---- 11. fork ---- */
@@ -2245,7 +2342,8 @@ static const struct igt_subtest tests[] = {
 	{ "evict-lru", test_evict_lru,
 	  "VRAM holds X and Y, the GPU writes X: a third buffer evicts Y, not X" },
 	{ "multi-device", test_multi_device,
-	  "device A's VRAM to device B's through RAM and back: both GPUs and the CPU agree" },
+	  "device A's VRAM to device B's: through RAM without an interconnect, directly with one, "
+	  "or B mapping A's VRAM: both GPUs and the CPU agree, the copy counters say how" },
 	{ "fork-cow", test_fork,
 	  "GPU access before and after fork in parent and child (also through a VM created "
 	  "after fork): each process sees only its own writes" },

@@ -37,8 +37,12 @@ extern "C" {
 
 /** @DRM_SVMGPU_UAPI_MAJOR: incompatible changes (never expected). */
 #define DRM_SVMGPU_UAPI_MAJOR		1
+/*
+ * Minor 1 added drm_svmgpu_device_info.peer_mask, DRM_SVMGPU_FEATURE_INTERCONNECT
+ * and DRM_SVMGPU_STAT_COPY_TO_PEER_KIB.
+ */
 /** @DRM_SVMGPU_UAPI_MINOR: bumped by every uAPI addition. */
-#define DRM_SVMGPU_UAPI_MINOR		0
+#define DRM_SVMGPU_UAPI_MINOR		1
 
 /**
  * enum drm_svmgpu_ioctl_id - ioctl numbers, relative to %DRM_COMMAND_BASE
@@ -122,6 +126,13 @@ struct drm_svmgpu_device_info {
 	__u32 device_index;
 	/** @pad: zero */
 	__u32 pad;
+	/**
+	 * @peer_mask: bit N is set when device N shares a fast interconnect
+	 * with this one (this device's own bit included): each maps the
+	 * other's device memory directly, and data migrates between their
+	 * memories without going through system memory. Since uAPI 1.1.
+	 */
+	__u64 peer_mask;
 };
 
 /** @DRM_SVMGPU_FEATURE_SVM: GPU page faults mirror any CPU address */
@@ -132,6 +143,8 @@ struct drm_svmgpu_device_info {
 #define DRM_SVMGPU_FEATURE_MADVISE	(1ull << 2)
 /** @DRM_SVMGPU_FEATURE_COMPUTE: the SAXPY and REDUCE commands */
 #define DRM_SVMGPU_FEATURE_COMPUTE	(1ull << 3)
+/** @DRM_SVMGPU_FEATURE_INTERCONNECT: linked to other devices, see peer_mask */
+#define DRM_SVMGPU_FEATURE_INTERCONNECT	(1ull << 4)
 
 /**
  * enum drm_svmgpu_stat - indices of &struct drm_svmgpu_stats.counters
@@ -145,6 +158,8 @@ struct drm_svmgpu_device_info {
  * @DRM_SVMGPU_STAT_EVICTIONS: VRAM allocations evicted under pressure
  * @DRM_SVMGPU_STAT_BINDS: ranges bound into a GPU page table
  * @DRM_SVMGPU_STAT_JOBS: command buffers executed
+ * @DRM_SVMGPU_STAT_COPY_TO_PEER_KIB: KiB this device's engine copied from its
+ *	device memory straight into a peer's over the interconnect
  * @DRM_SVMGPU_STAT_COUNT: number of counters
  */
 enum drm_svmgpu_stat {
@@ -158,6 +173,7 @@ enum drm_svmgpu_stat {
 	DRM_SVMGPU_STAT_EVICTIONS,
 	DRM_SVMGPU_STAT_BINDS,
 	DRM_SVMGPU_STAT_JOBS,
+	DRM_SVMGPU_STAT_COPY_TO_PEER_KIB,
 	DRM_SVMGPU_STAT_COUNT,
 };
 
@@ -247,8 +263,9 @@ struct drm_svmgpu_sync {
  * VM's process) once every in-sync has signalled; every out-sync gets the
  * job's fence. The command buffer is read by the GPU, through its page table,
  * when the job runs. A GPU fault the driver cannot resolve fails the job
- * (its fence carries -EFAULT or -EACCES), bans the queue and is reported by
- * %DRM_IOCTL_SVMGPU_QUEUE_GET_FAULT. Errors: -EINVAL (flags, counts, sync
+ * (its fence carries -EFAULT or -EACCES; -ENOMEM when memory to service the
+ * fault could not be had, -ENODEV once the device is unplugged), bans the
+ * queue and is reported by %DRM_IOCTL_SVMGPU_QUEUE_GET_FAULT. Errors: -EINVAL (flags, counts, sync
  * flags, unaligned batch, an in-sync without a fence), -ENOENT (unknown queue
  * or syncobj), -ECANCELED (queue banned), -EFAULT.
  */
@@ -286,7 +303,9 @@ enum drm_svmgpu_region {
  * and maps it in the GPU page table, as GPU faults would, before any job
  * touches it. Errors: -EINVAL (flags, pad, region, unaligned, overflowing or
  * beyond-user-space range, a VM of another process), -ENOENT (unknown VM),
- * -EFAULT (a part of the range is not mapped), -EINTR (killed meanwhile).
+ * -EFAULT (a part of the range is not mapped), -EINTR (killed meanwhile),
+ * -ENOMEM, -EIO (@region is system memory and copying data back from device
+ * memory kept failing: the data is intact, where it was).
  */
 struct drm_svmgpu_prefetch {
 	/** @vm_id: the VM */

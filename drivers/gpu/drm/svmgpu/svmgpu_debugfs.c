@@ -67,6 +67,7 @@ static const char *const svmgpu_stat_names[DRM_SVMGPU_STAT_COUNT] = {
 	[DRM_SVMGPU_STAT_EVICTIONS] = "evictions",
 	[DRM_SVMGPU_STAT_BINDS] = "binds",
 	[DRM_SVMGPU_STAT_JOBS] = "jobs",
+	[DRM_SVMGPU_STAT_COPY_TO_PEER_KIB] = "copy_to_peer_kib",
 };
 
 static const char *const svmgpu_timed_names[SVMGPU_TIMED_COUNT] = {

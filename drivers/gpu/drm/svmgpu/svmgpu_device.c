@@ -24,6 +24,70 @@
 static struct faux_device *svmgpu_faux[SVMGPU_MAX_DEVICES];
 static DEFINE_MUTEX(svmgpu_faux_lock); /* protects svmgpu_faux[] */
 
+/*
+ * The probed devices by index, for the copy engines of their interconnect
+ * peers, which write into their VRAM while a migration to it runs (and the
+ * device is thereby bound and alive). Set at probe, cleared at the
+ * drm_device's release unless a device bound again took the slot.
+ */
+static struct svmgpu_device *svmgpu_devices[SVMGPU_MAX_DEVICES];
+
+/* The interconnect groups: one drm_pagemap owner per group. */
+static DRM_PAGEMAP_OWNER_LIST_DEFINE(svmgpu_owner_list);
+
+static bool svmgpu_in_interconnect(const struct svmgpu_device *sdev)
+{
+	return sdev->index < BITS_PER_TYPE(svmgpu_params.interconnect) &&
+	       (svmgpu_params.interconnect & BIT(sdev->index));
+}
+
+static bool svmgpu_has_interconnect(struct drm_pagemap_peer *peer1,
+				    struct drm_pagemap_peer *peer2)
+{
+	return svmgpu_in_interconnect(peer1->private) && svmgpu_in_interconnect(peer2->private);
+}
+
+/**
+ * svmgpu_device_lookup() - a device by index
+ * @index: its &svmgpu_device.index
+ *
+ * Return: the device, or NULL if there is none at @index.
+ */
+struct svmgpu_device *svmgpu_device_lookup(unsigned int index)
+{
+	return index < SVMGPU_MAX_DEVICES ? READ_ONCE(svmgpu_devices[index]) : NULL;
+}
+
+/**
+ * svmgpu_device_peer_mask() - the devices that share an interconnect with @sdev
+ * @sdev: the device
+ *
+ * Return: a mask of device indices, @sdev's own included.
+ */
+u64 svmgpu_device_peer_mask(struct svmgpu_device *sdev)
+{
+	struct svmgpu_device *other;
+	u64 mask = BIT_ULL(sdev->index);
+	unsigned int i;
+
+	if (!svmgpu_in_interconnect(sdev))
+		return mask;
+	for (i = 0; i < SVMGPU_MAX_DEVICES; i++) {
+		other = svmgpu_device_lookup(i);
+		if (other && svmgpu_in_interconnect(other))
+			mask |= BIT_ULL(i);
+	}
+	return mask;
+}
+
+static void svmgpu_peer_release(struct drm_device *drm, void *arg)
+{
+	struct svmgpu_device *sdev = to_svmgpu_device(drm);
+
+	cmpxchg(&svmgpu_devices[sdev->index], sdev, NULL);
+	drm_pagemap_release_owner(&sdev->peer);
+}
+
 /* "svmgpuN" to N; -EINVAL for any other name. */
 static int svmgpu_device_index(const char *name, unsigned int *index)
 {
@@ -64,6 +128,16 @@ static int svmgpu_probe(struct faux_device *faux)
 	ret = dma_coerce_mask_and_coherent(&faux->dev, DMA_BIT_MASK(64));
 	if (ret)
 		return ret;
+
+	sdev->peer.private = sdev;
+	ret = drm_pagemap_acquire_owner(&sdev->peer, &svmgpu_owner_list,
+					svmgpu_has_interconnect);
+	if (ret)
+		return ret;
+	ret = drmm_add_action_or_reset(&sdev->drm, svmgpu_peer_release, NULL);
+	if (ret)
+		return ret;
+	WRITE_ONCE(svmgpu_devices[sdev->index], sdev);
 
 	ret = svmgpu_migrate_init(sdev, &sdev->migrate);
 	if (ret)

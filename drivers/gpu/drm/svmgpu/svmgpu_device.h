@@ -8,6 +8,7 @@
 #include <linux/types.h>
 
 #include <drm/drm_device.h>
+#include <drm/drm_pagemap_util.h>
 
 #include "svmgpu_migrate.h"
 #include "svmgpu_stats.h"
@@ -21,6 +22,9 @@ struct workqueue_struct;
  * @drm: the DRM device, embedded; its lifetime is the device's lifetime
  * @faux: the faux device the DRM device hangs off
  * @index: position among the devices this module created
+ * @peer: the device's place in the interconnect: devices linked by one
+ *	share &drm_pagemap_peer.owner, the device-private page owner of their
+ *	VRAM and of their faults
  * @vram: device memory
  * @migrate: the copy engine
  * @stats: counters reported by %DRM_SVMGPU_QUERY_STATS and debugfs
@@ -31,6 +35,7 @@ struct svmgpu_device {
 	struct drm_device drm;
 	struct faux_device *faux;
 	unsigned int index;
+	struct drm_pagemap_peer peer;
 	struct svmgpu_vram vram;
 	struct svmgpu_migrate migrate;
 	struct svmgpu_stats stats;
@@ -46,19 +51,22 @@ static inline struct svmgpu_device *to_svmgpu_device(struct drm_device *drm)
  * svmgpu_device_owner() - the device-private page owner of a device
  * @sdev: the device
  *
- * hmm and migrate_vma use it to tell the device's own pages from others'.
+ * hmm and migrate_vma use it to tell pages the device can map directly
+ * (its own VRAM and its interconnect peers') from others'.
  *
  * Return: the owner cookie.
  */
 static inline void *svmgpu_device_owner(struct svmgpu_device *sdev)
 {
-	return sdev;
+	return sdev->peer.owner;
 }
 
 extern struct workqueue_struct *svmgpu_wq;
 
 int svmgpu_devices_create(void);
 void svmgpu_devices_destroy(void);
+struct svmgpu_device *svmgpu_device_lookup(unsigned int index);
+u64 svmgpu_device_peer_mask(struct svmgpu_device *sdev);
 int svmgpu_device_unbind(const char *name);
 int svmgpu_device_bind(const char *name);
 

@@ -166,7 +166,7 @@ int svmgpu_vm_destroy_ioctl(struct drm_device *drm, void *data, struct drm_file 
  * @data: &struct drm_svmgpu_prefetch
  * @file: the caller
  *
- * Return: 0, -EINVAL, -ENOENT, -EFAULT, -EINTR or -ENODEV.
+ * Return: 0, -EINVAL, -ENOENT, -EFAULT, -EINTR, -ENOMEM, -EIO or -ENODEV.
  */
 int svmgpu_prefetch_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 {

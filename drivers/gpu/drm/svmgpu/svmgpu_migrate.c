@@ -73,6 +73,8 @@ static void *svmgpu_migrate_vaddr(struct svmgpu_migrate *m, enum svmgpu_mem mem,
 {
 	if (mem == SVMGPU_MEM_VRAM)
 		return svmgpu_vram_vaddr(&m->sdev->vram, addr, size);
+	if (mem == SVMGPU_MEM_PEER)
+		return svmgpu_devaddr_vaddr(addr, size);
 	return svmgpu_sysmem_vaddr(m->sdev->drm.dev, addr);
 }
 
@@ -130,7 +132,7 @@ static struct dma_fence *svmgpu_migrate_run_job(struct drm_sched_job *sched_job)
 		err = svmgpu_migrate_execute(m, job->op, job->src_mem, job->dst_mem, job->segs,
 					     job->nsegs);
 	if (job->op == SVMGPU_MIGRATE_COPY)
-		svmgpu_stats_add_copy(m->sdev, job->dst_mem == SVMGPU_MEM_VRAM, job->segs,
+		svmgpu_stats_add_copy(m->sdev, job->dst_mem, job->segs,
 				      job->nsegs);
 	svmgpu_migrate_job_dequeue(job);
 	return err ? ERR_PTR(err) : NULL;
@@ -194,7 +196,7 @@ static struct dma_fence *svmgpu_migrate_run_now(struct svmgpu_migrate *m,
 	if (!err)
 		err = svmgpu_migrate_execute(m, op, src_mem, dst_mem, segs, nsegs);
 	if (op == SVMGPU_MIGRATE_COPY)
-		svmgpu_stats_add_copy(m->sdev, dst_mem == SVMGPU_MEM_VRAM, segs, nsegs);
+		svmgpu_stats_add_copy(m->sdev, dst_mem, segs, nsegs);
 	return err ? ERR_PTR(err) : dma_fence_get_stub();
 }
 

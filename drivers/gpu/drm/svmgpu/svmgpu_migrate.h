@@ -41,6 +41,12 @@ enum svmgpu_mem {
 	SVMGPU_MEM_SYSTEM,
 	/** @SVMGPU_MEM_VRAM: an offset into device memory */
 	SVMGPU_MEM_VRAM,
+	/**
+	 * @SVMGPU_MEM_PEER: a device address as device_map() hands them out
+	 * (see svmgpu_devaddr()): VRAM of this device or of a peer on its
+	 * interconnect
+	 */
+	SVMGPU_MEM_PEER,
 };
 
 /**

@@ -11,6 +11,7 @@ struct svmgpu_params svmgpu_params = {
 	.num_devices = 1,
 	.vram_size_mb = 256,
 	.migrate_on_fault = true,
+	.interconnect = ~0u,
 };
 
 module_param_named(num_devices, svmgpu_params.num_devices, uint, 0444);
@@ -21,3 +22,6 @@ MODULE_PARM_DESC(vram_size_mb, "Device memory per GPU in MiB, a multiple of 2 (d
 
 module_param_named(migrate_on_fault, svmgpu_params.migrate_on_fault, bool, 0444);
 MODULE_PARM_DESC(migrate_on_fault, "GPU faults migrate anonymous memory to VRAM (default true)");
+
+module_param_named(interconnect, svmgpu_params.interconnect, uint, 0444);
+MODULE_PARM_DESC(interconnect, "Mask of devices on one fast interconnect (default: all)");

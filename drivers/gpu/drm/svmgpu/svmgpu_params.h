@@ -10,11 +10,13 @@
  * @num_devices: number of virtual GPUs to create
  * @vram_size_mb: device memory of each GPU, in MiB
  * @migrate_on_fault: GPU faults migrate anonymous memory to VRAM
+ * @interconnect: mask of device indices that share one fast interconnect
  */
 struct svmgpu_params {
 	unsigned int num_devices;
 	unsigned int vram_size_mb;
 	bool migrate_on_fault;
+	unsigned int interconnect;
 };
 
 extern struct svmgpu_params svmgpu_params;

@@ -23,6 +23,9 @@ static void svmgpu_fill_device_info(struct svmgpu_device *sdev,
 	info->features = DRM_SVMGPU_FEATURE_SVM | DRM_SVMGPU_FEATURE_DEVMEM |
 			 DRM_SVMGPU_FEATURE_MADVISE | DRM_SVMGPU_FEATURE_COMPUTE;
 	info->device_index = sdev->index;
+	info->peer_mask = svmgpu_device_peer_mask(sdev);
+	if (info->peer_mask != BIT_ULL(sdev->index))
+		info->features |= DRM_SVMGPU_FEATURE_INTERCONNECT;
 }
 
 /* Copy @len bytes of @obj out, truncated or zero-extended to the user's size. */

@@ -11,20 +11,25 @@
 /**
  * svmgpu_stats_add_copy() - count the KiB a migrate job copied
  * @sdev: the device
- * @to_vram: direction
+ * @dst_mem: where the job copied to: the device's VRAM, system memory, or
+ *	a peer's VRAM
  * @segs: the job's pieces
  * @nsegs: number of @segs
  */
-void svmgpu_stats_add_copy(struct svmgpu_device *sdev, bool to_vram,
+void svmgpu_stats_add_copy(struct svmgpu_device *sdev, enum svmgpu_mem dst_mem,
 			   const struct svmgpu_migrate_seg *segs, unsigned int nsegs)
 {
+	static const enum drm_svmgpu_stat stat[] = {
+		[SVMGPU_MEM_SYSTEM] = DRM_SVMGPU_STAT_COPY_TO_RAM_KIB,
+		[SVMGPU_MEM_VRAM] = DRM_SVMGPU_STAT_COPY_TO_VRAM_KIB,
+		[SVMGPU_MEM_PEER] = DRM_SVMGPU_STAT_COPY_TO_PEER_KIB,
+	};
 	u64 bytes = 0;
 	unsigned int i;
 
 	for (i = 0; i < nsegs; i++)
 		bytes += segs[i].size;
-	svmgpu_stat_add(sdev, to_vram ? DRM_SVMGPU_STAT_COPY_TO_VRAM_KIB :
-			DRM_SVMGPU_STAT_COPY_TO_RAM_KIB, bytes >> 10);
+	svmgpu_stat_add(sdev, stat[dst_mem], bytes >> 10);
 }
 
 /**

@@ -63,7 +63,7 @@ struct svmgpu_stats {
 	struct svmgpu_timed_stat timed[SVMGPU_TIMED_COUNT][SVMGPU_SZ_COUNT];
 };
 
-void svmgpu_stats_add_copy(struct svmgpu_device *sdev, bool to_vram,
+void svmgpu_stats_add_copy(struct svmgpu_device *sdev, enum svmgpu_mem dst_mem,
 			   const struct svmgpu_migrate_seg *segs, unsigned int nsegs);
 void svmgpu_stats_timed(struct svmgpu_device *sdev, enum svmgpu_timed what, u64 size,
 			ktime_t start);

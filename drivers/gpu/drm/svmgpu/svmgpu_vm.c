@@ -45,7 +45,16 @@
 #include "svmgpu_vm.h"
 #include "svmgpu_vram.h"
 
-#define SVMGPU_PTE_DEVMEM	BIT_ULL(0)
+/*
+ * A device PTE: the page's address (a system DMA address, or with
+ * SVMGPU_PTE_DEVMEM a device address of this device's or an interconnect
+ * peer's VRAM, see svmgpu_devaddr()) and what the GPU may do with it. Bound ranges have
+ * VALID set on every entry; the GPU checks each access against its entry.
+ */
+#define SVMGPU_PTE_VALID	BIT_ULL(0)
+#define SVMGPU_PTE_DEVMEM	BIT_ULL(1)
+#define SVMGPU_PTE_WRITE	BIT_ULL(2)
+#define SVMGPU_PTE_ATOMIC	BIT_ULL(3)
 #define SVMGPU_PTE_ADDR		PAGE_MASK
 
 /* Faults retried this often when CPU mappings keep changing under them. */
@@ -232,17 +241,23 @@ static int svmgpu_vm_bind(struct svmgpu_vm *vm, struct svmgpu_range *r, bool wri
 		goto out;
 	}
 	if (!r->bound) {
-		for (i = 0, j = 0; i < npages; j++) {
-			const struct drm_pagemap_addr *a = &r->pages.dma_addr[j];
-			u64 flags = a->proto == DRM_INTERCONNECT_DRIVER ? SVMGPU_PTE_DEVMEM : 0;
-
-			for (k = 0; k < NR_PAGES(a->order) && i < npages; k++, i++)
-				r->pte[i] = (a->addr + (k << PAGE_SHIFT)) | flags;
-		}
 		r->writable = write;
 		/* Device memory takes GPU atomics unless only the CPU may do them. */
 		r->atomic_ok = write && (atomic_ok || (r->pages.flags.has_devmem_pages &&
 						       atomic_policy != DRM_SVMGPU_ATOMIC_CPU));
+		for (i = 0, j = 0; i < npages; j++) {
+			const struct drm_pagemap_addr *a = &r->pages.dma_addr[j];
+			u64 flags = SVMGPU_PTE_VALID;
+
+			if (a->proto == DRM_INTERCONNECT_DRIVER)
+				flags |= SVMGPU_PTE_DEVMEM;
+			if (r->writable)
+				flags |= SVMGPU_PTE_WRITE;
+			if (r->atomic_ok)
+				flags |= SVMGPU_PTE_ATOMIC;
+			for (k = 0; k < NR_PAGES(a->order) && i < npages; k++, i++)
+				r->pte[i] = (a->addr + (k << PAGE_SHIFT)) | flags;
+		}
 		/* Readers check bound first: publish the PTEs before it. */
 		smp_store_release(&r->bound, true);
 		svmgpu_stat_inc(vm->sdev, DRM_SVMGPU_STAT_BINDS);
@@ -257,17 +272,25 @@ static void svmgpu_vm_touch_devmem(struct svmgpu_vm *vm, struct svmgpu_range *r)
 {
 	unsigned long npages = range_npages(r), i;
 	u64 first = 1, last = 0, offset;
+	struct drm_pagemap *dpagemap;
 
 	lockdep_assert_held(&vm->lock);
 
+	/* The pages' pagemap: this device's, or an interconnect peer's. */
+	drm_gpusvm_notifier_lock(&vm->gpusvm);
+	dpagemap = r->bound ? drm_pagemap_get(r->pages.dpagemap) : NULL;
+	drm_gpusvm_notifier_unlock(&vm->gpusvm);
+	if (!dpagemap)
+		return;
 	/* Only binds write the PTEs, and they hold vm->lock too. */
 	for (i = 0; i < npages; i++) {
 		if (!(r->pte[i] & SVMGPU_PTE_DEVMEM))
 			continue;
-		offset = r->pte[i] & SVMGPU_PTE_ADDR;
+		offset = svmgpu_devaddr_offset(r->pte[i] & SVMGPU_PTE_ADDR);
 		if (offset < first || offset > last)
-			svmgpu_vram_touch(&vm->sdev->vram, offset, &first, &last);
+			svmgpu_vram_touch(svmgpu_dpagemap_vram(dpagemap), offset, &first, &last);
 	}
+	drm_pagemap_put(dpagemap);
 }
 
 /*
@@ -469,6 +492,19 @@ retry:
 	if (err)
 		return svmgpu_errno_to_fault(err);
 
+	if (place == SVMGPU_PLACE_SYSTEM && r->pages.flags.has_devmem_pages) {
+		/*
+		 * The eviction failed (a copy back to RAM failed) and left device
+		 * pages, which get_pages() maps all the same: try again. A fault
+		 * then uses the data where it is; a prefetch, asked to move it,
+		 * reports that it could not.
+		 */
+		if (retries--)
+			goto retry;
+		if (prefetch)
+			return -EIO;
+	}
+
 	if (write && r->pages.flags.has_devmem_pages && !READ_ONCE(r->cow) &&
 	    !svmgpu_vm_devmem_writable(vm, base, start, end) && retries--) {
 		/* Device pages shared copy-on-write: break COW through RAM. */
@@ -580,20 +616,26 @@ int svmgpu_vm_prefetch(struct svmgpu_vm *vm, u64 start, u64 end, enum svmgpu_pla
 static void *svmgpu_vm_translate(struct svmgpu_vm *vm, u64 addr, unsigned int access)
 {
 	struct svmgpu_range *r;
+	void *p;
 	u64 pte;
 
 	lockdep_assert_held(&vm->gpusvm.notifier_lock);
 
 	r = mtree_load(&vm->pt, addr >> PAGE_SHIFT);
 	/* Pairs with the release in svmgpu_vm_bind(): the PTEs are written first. */
-	if (!r || !smp_load_acquire(&r->bound) ||
-	    (svmgpu_access_writes(access) && !r->writable) ||
-	    ((access & DRM_SVMGPU_ACCESS_ATOMIC) && !r->atomic_ok))
+	if (!r || !smp_load_acquire(&r->bound))
 		return NULL;
 	pte = r->pte[(addr - drm_gpusvm_range_start(&r->base)) >> PAGE_SHIFT];
-	if (pte & SVMGPU_PTE_DEVMEM)
-		return svmgpu_vram_vaddr(&vm->sdev->vram, pte & SVMGPU_PTE_ADDR, PAGE_SIZE) +
-		       offset_in_page(addr);
+	if (!(pte & SVMGPU_PTE_VALID) ||
+	    (svmgpu_access_writes(access) && !(pte & SVMGPU_PTE_WRITE)) ||
+	    ((access & DRM_SVMGPU_ACCESS_ATOMIC) && !(pte & SVMGPU_PTE_ATOMIC)))
+		return NULL;
+	if (pte & SVMGPU_PTE_DEVMEM) {
+		/* Device pages of one range all come from r->pages.dpagemap. */
+		p = svmgpu_vram_vaddr(svmgpu_dpagemap_vram(r->pages.dpagemap),
+				      svmgpu_devaddr_offset(pte & SVMGPU_PTE_ADDR), PAGE_SIZE);
+		return p ? p + offset_in_page(addr) : NULL;
+	}
 	return svmgpu_sysmem_vaddr(vm->sdev->drm.dev, pte & SVMGPU_PTE_ADDR) +
 	       offset_in_page(addr);
 }

@@ -68,13 +68,20 @@ struct svmgpu_range {
 	struct drm_gpusvm_pages pages;
 	/** @gc_link: on &svmgpu_vm.gc_list, under &svmgpu_vm.gc_lock */
 	struct list_head gc_link;
-	/** @pte: one entry per page, written under the notifier lock */
+	/**
+	 * @pte: one entry per page, the page's address and the GPU's rights
+	 * on it (read, write, atomic); written under the notifier lock and
+	 * checked by every GPU access
+	 */
 	u64 *pte;
-	/** @bound: @pte is valid; cleared under the notifier lock (write) */
+	/**
+	 * @bound: @pte is valid; cleared under the notifier lock (write): the
+	 * range's TLB invalidation
+	 */
 	bool bound;
-	/** @writable: the pages were mapped for writing (notifier lock) */
+	/** @writable: the PTEs grant writes (notifier lock) */
 	bool writable;
-	/** @atomic_ok: GPU atomics may use this binding (notifier lock) */
+	/** @atomic_ok: the PTEs grant GPU atomics (notifier lock) */
 	bool atomic_ok;
 	/**
 	 * @cow: the CPU write-protected the range (fork): its device pages may

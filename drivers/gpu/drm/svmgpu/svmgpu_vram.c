@@ -83,6 +83,39 @@ u64 svmgpu_vram_page_offset(struct page *page)
 }
 
 /**
+ * svmgpu_devaddr_vaddr() - kernel address of a piece of VRAM by device address
+ * @devaddr: a device address, see svmgpu_devaddr()
+ * @size: bytes that will be accessed
+ *
+ * For a copy engine writing into the VRAM of an interconnect peer: the peer
+ * is bound and alive while one of its allocations is the target of a
+ * migration, the only time the engine sees such an address.
+ *
+ * Return: the address, or NULL if there is no such device or piece of VRAM.
+ */
+void *svmgpu_devaddr_vaddr(u64 devaddr, u64 size)
+{
+	struct svmgpu_device *sdev;
+
+	sdev = svmgpu_device_lookup(FIELD_GET(SVMGPU_DEVADDR_INDEX, devaddr));
+	if (!sdev)
+		return NULL;
+	return svmgpu_vram_vaddr(&sdev->vram, svmgpu_devaddr_offset(devaddr), size);
+}
+
+/**
+ * svmgpu_dpagemap_vram() - the VRAM behind a drm_pagemap
+ * @dpagemap: a pagemap of an svmgpu device: only those share a page owner
+ *	with svmgpu devices
+ *
+ * Return: the VRAM.
+ */
+struct svmgpu_vram *svmgpu_dpagemap_vram(struct drm_pagemap *dpagemap)
+{
+	return container_of(dpagemap, struct svmgpu_pagemap, dpagemap)->vram;
+}
+
+/**
  * svmgpu_vram_vaddr() - kernel address of a piece of VRAM
  * @vram: the VRAM
  * @offset: byte offset
@@ -220,6 +253,7 @@ static int svmgpu_devmem_copy(struct page **pages, struct drm_pagemap_addr *addr
 			      unsigned long npages, struct dma_fence *pre_migrate_fence,
 			      bool to_vram)
 {
+	enum svmgpu_mem other = SVMGPU_MEM_SYSTEM, kind;
 	struct svmgpu_migrate_seg *segs;
 	struct svmgpu_device *sdev = NULL;
 	struct dma_fence *fence;
@@ -242,6 +276,14 @@ static int svmgpu_devmem_copy(struct page **pages, struct drm_pagemap_addr *addr
 		n = NR_PAGES(addr[i].order);
 		size = (u64)n << PAGE_SHIFT;
 		sys = addr[i].addr;
+		/* drm_pagemap maps a peer's VRAM through its device_map(). */
+		kind = addr[i].proto == DRM_INTERCONNECT_DRIVER ? SVMGPU_MEM_PEER :
+		       SVMGPU_MEM_SYSTEM;
+		if (nsegs && kind != other) {
+			err = -EINVAL;
+			goto out;
+		}
+		other = kind;
 		dev = svmgpu_vram_page_offset(pages[i]);
 		sdev = page_to_spm(pages[i])->vram->sdev;
 		if (nsegs) {
@@ -268,10 +310,9 @@ static int svmgpu_devmem_copy(struct page **pages, struct drm_pagemap_addr *addr
 		goto out;
 	}
 
-	fence = svmgpu_migrate_copy(&sdev->migrate,
-				    to_vram ? SVMGPU_MEM_SYSTEM : SVMGPU_MEM_VRAM,
-				    to_vram ? SVMGPU_MEM_VRAM : SVMGPU_MEM_SYSTEM,
-				    segs, nsegs, pre_migrate_fence);
+	fence = svmgpu_migrate_copy(&sdev->migrate, to_vram ? other : SVMGPU_MEM_VRAM,
+				    to_vram ? SVMGPU_MEM_VRAM : other, segs, nsegs,
+				    pre_migrate_fence);
 	if (IS_ERR(fence)) {
 		err = PTR_ERR(fence);
 		goto out;
@@ -478,8 +519,22 @@ static struct drm_pagemap_addr svmgpu_pagemap_device_map(struct drm_pagemap *dpa
 							 unsigned int order,
 							 enum dma_data_direction dir)
 {
-	return drm_pagemap_addr_encode(svmgpu_vram_page_offset(page), DRM_INTERCONNECT_DRIVER,
-				       order, dir);
+	struct svmgpu_vram *vram = svmgpu_dpagemap_vram(dpagemap);
+
+	/* Peers on the interconnect address each other's VRAM directly. */
+	return drm_pagemap_addr_encode(svmgpu_devaddr(vram->sdev->index,
+						      svmgpu_vram_page_offset(page)),
+				       DRM_INTERCONNECT_DRIVER, order, dir);
+}
+
+/*
+ * A device address is no IOMMU mapping: there is nothing to undo. drm_pagemap
+ * calls this for the peer pages it mapped for a migration over the
+ * interconnect, drm_gpusvm for those a peer's GPU had mapped.
+ */
+static void svmgpu_pagemap_device_unmap(struct drm_pagemap *dpagemap, struct device *dev,
+					const struct drm_pagemap_addr *addr)
+{
 }
 
 static void svmgpu_pagemap_destroy_work(struct work_struct *work)
@@ -511,6 +566,7 @@ static void svmgpu_pagemap_destroy(struct drm_pagemap *dpagemap, bool is_atomic_
 
 static const struct drm_pagemap_ops svmgpu_pagemap_ops = {
 	.device_map = svmgpu_pagemap_device_map,
+	.device_unmap = svmgpu_pagemap_device_unmap,
 	.populate_mm = svmgpu_pagemap_populate_mm,
 	.destroy = svmgpu_pagemap_destroy,
 };

@@ -5,6 +5,7 @@
 #ifndef _SVMGPU_VRAM_H_
 #define _SVMGPU_VRAM_H_
 
+#include <linux/bitfield.h>
 #include <linux/dma-direct.h>
 #include <linux/gpu_buddy.h>
 #include <linux/list.h>
@@ -82,6 +83,38 @@ struct svmgpu_pagemap {
 	struct work_struct destroy_work;
 };
 
+/*
+ * Device addresses, as device_map() hands them to drm_gpusvm and drm_pagemap:
+ * the index of the device whose VRAM it is, and the offset in that VRAM.
+ */
+#define SVMGPU_DEVADDR_INDEX	GENMASK_ULL(63, 56)
+#define SVMGPU_DEVADDR_OFFSET	GENMASK_ULL(55, 0)
+
+/**
+ * svmgpu_devaddr() - the device address of a piece of a device's VRAM
+ * @index: the device's &svmgpu_device.index
+ * @offset: byte offset in its VRAM
+ *
+ * Return: the address.
+ */
+static inline u64 svmgpu_devaddr(unsigned int index, u64 offset)
+{
+	return FIELD_PREP(SVMGPU_DEVADDR_INDEX, index) | offset;
+}
+
+/**
+ * svmgpu_devaddr_offset() - the VRAM offset of a device address
+ * @devaddr: the address
+ *
+ * Return: the offset.
+ */
+static inline u64 svmgpu_devaddr_offset(u64 devaddr)
+{
+	return FIELD_GET(SVMGPU_DEVADDR_OFFSET, devaddr);
+}
+
+void *svmgpu_devaddr_vaddr(u64 devaddr, u64 size);
+struct svmgpu_vram *svmgpu_dpagemap_vram(struct drm_pagemap *dpagemap);
 int svmgpu_vram_init(struct svmgpu_device *sdev, struct svmgpu_vram *vram, u64 size);
 void svmgpu_vram_fini(struct svmgpu_vram *vram);
 void svmgpu_vram_evict_all(struct svmgpu_vram *vram);
