@@ -40,7 +40,7 @@ LIBSVMGPU_DEPS := $(LIBSVMGPU_REAL) $(LIBSVMGPU_LINKS) $(LIBSVMGPU_DIR)/libsvmgp
 LIBSVMGPU_LDFLAGS := -L$(BUILD)/lib -Wl,-rpath,'$$ORIGIN/../lib' -lsvmgpu
 
 IGT_LIB := igt-tests/lib/svmgpu_igt.c igt-tests/lib/svmgpu_test.c
-IGT_TESTS := svmgpu_basic svmgpu_svm svmgpu_uapi svmgpu_mm svmgpu_lib svmgpu_opencl
+IGT_TESTS := svmgpu_basic svmgpu_svm svmgpu_uapi svmgpu_mm svmgpu_lib svmgpu_opencl svmgpu_robust
 IGT_BINS := $(addprefix $(BUILD)/igt-tests/,$(IGT_TESTS))
 
 export KVER

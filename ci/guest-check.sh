@@ -3,9 +3,12 @@
 #
 # make check, in the guest: run the IGT suite under the real igt_runner.
 # Usage: guest-check.sh RESULTS_DIR
+# Environment: SVMGPU_RELOADS (module reloads of svmgpu_robust's
+# module-reload, 10 here: each costs about 3 s under TCG).
 set -u
 results=$1
 export LD_LIBRARY_PATH=/opt/igt/usr/lib/x86_64-linux-gnu
+export SVMGPU_RELOADS=${SVMGPU_RELOADS:-10}
 runner=/opt/igt/usr/bin/igt_runner
 igt_bins=/opt/igt/usr/libexec/igt-gpu-tools
 # IGT's own driver-agnostic tests that exercise what svmgpu offers through the
