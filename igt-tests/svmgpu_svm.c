@@ -831,11 +831,45 @@ static long long fdinfo_value(const char *key)
 	return v;
 }
 
-/* fdinfo counts this file's jobs and their GPU time. */
+/* A memory key of fdinfo ("4 MiB", "12 KiB" or bytes), in bytes. */
+static long long fdinfo_bytes(const char *key)
+{
+	char path[64], line[256], unit[8] = "";
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f)) {
+		size_t k = strlen(key);
+
+		if (strncmp(line, key, k) || line[k] != ':')
+			continue;
+		igt_assert_lte(1, sscanf(line + k + 1, "%lld %7s", &v, unit));
+		if (!strcmp(unit, "KiB"))
+			v <<= 10;
+		else if (!strcmp(unit, "MiB"))
+			v <<= 20;
+		else
+			igt_assert_f(!unit[0], "%s: unit %s\n", key, unit);
+	}
+	fclose(f);
+	igt_assert_f(v >= 0, "fdinfo has no %s\n", key);
+	return v;
+}
+
+/*
+ * fdinfo counts this file's jobs and their GPU time, and says how much
+ * memory the file's GPU page tables map, in system memory and in VRAM.
+ */
 static void test_fdinfo(void)
 {
-	uint32_t *p = map_anon(SZ_1M);
+	const size_t size = 4 * SZ_1M;
+	uint32_t *p = map_anon(SZ_1M), *q = map_anon_aligned(size);
 	long long jobs = fdinfo_value("svmgpu-jobs"), ns = fdinfo_value("drm-engine-gpu");
+	long long sys0 = fdinfo_bytes("drm-resident-system");
+	long long vram0 = fdinfo_bytes("drm-resident-vram"), sys1;
 
 	for (int i = 0; i < 3; i++)
 		fill_and_check(p, SZ_1M, i);
@@ -843,6 +877,24 @@ static void test_fdinfo(void)
 	igt_assert_lt(ns, fdinfo_value("drm-engine-gpu"));
 	igt_assert_lte(1, fdinfo_value("svmgpu-vms"));
 	igt_assert_lte(1, fdinfo_value("svmgpu-queues"));
+
+	/* In VRAM after a prefetch, then in system memory after another. */
+	memset(q, 0x5c, size);
+	igt_assert_eq(svmgpu_prefetch(fd, vm, q, size, DRM_SVMGPU_REGION_DEVICE), 0);
+	igt_assert_lte(vram0 + (long long)size, fdinfo_bytes("drm-resident-vram"));
+	igt_assert_eq(fdinfo_bytes("drm-total-vram"), fdinfo_bytes("drm-resident-vram"));
+	igt_assert_eq(svmgpu_prefetch(fd, vm, q, size, DRM_SVMGPU_REGION_SYSTEM), 0);
+	sys1 = fdinfo_bytes("drm-resident-system");
+	igt_assert_lte(sys0 + (long long)size, sys1);
+	igt_assert_lt(fdinfo_bytes("drm-resident-vram"), vram0 + (long long)size);
+	/* munmap takes q's two 2M ranges away (the collector runs soon after). */
+	munmap(q, size);
+	for (int i = 0; i < 200 && fdinfo_bytes("drm-resident-system") > sys1 - (long long)size;
+	     i++)
+		usleep(10000);
+	igt_assert_eq(fdinfo_bytes("drm-resident-system"), sys1 - (long long)size);
+	for (size_t i = 0; i < SZ_1M / 4; i++)
+		igt_assert_eq(p[i], 2);
 	munmap(p, SZ_1M);
 }
 
@@ -946,7 +998,9 @@ static const struct igt_subtest tests[] = {
 	{ "tracepoints", test_tracepoints, "svmgpu_fault and svmgpu_migrate events are emitted" },
 	{ "debugfs-stats", test_debugfs_stats,
 	  "debugfs counters and the 2M fault bucket grow with a 2M fault; vram size" },
-	{ "fdinfo", test_fdinfo, "fdinfo counts the file's jobs, GPU time, VMs and queues" },
+	{ "fdinfo", test_fdinfo,
+	  "fdinfo counts the file's jobs, GPU time, VMs, queues, and the memory its GPU page "
+	  "tables map in system memory and VRAM" },
 	{ "inject-copy-failure", test_inject_copy_failure,
 	  "a failed copy job leaves the data in RAM intact and the device working" },
 	{ "inject-vram-exhausted", test_inject_vram_exhausted,

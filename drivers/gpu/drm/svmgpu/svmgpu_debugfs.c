@@ -118,19 +118,6 @@ static int svmgpu_debugfs_vram(struct seq_file *m, void *data)
 	return 0;
 }
 
-/* The VM of @sfile with the lowest id >= *@id, with a new reference, or NULL. */
-static struct svmgpu_vm *svmgpu_debugfs_next_vm(struct svmgpu_file *sfile, unsigned long *id)
-{
-	struct svmgpu_vm *vm;
-
-	xa_lock(&sfile->vms);
-	vm = xa_find(&sfile->vms, id, ULONG_MAX, XA_PRESENT);
-	if (vm)
-		svmgpu_vm_get(vm);
-	xa_unlock(&sfile->vms);
-	return vm;
-}
-
 /* Clear the bound flag of the ranges of @vm overlapping [@start, @last]. */
 static void svmgpu_debugfs_unbind_vm(struct svmgpu_vm *vm, u64 start, u64 last)
 {
@@ -168,7 +155,7 @@ static ssize_t svmgpu_debugfs_unbind_write(struct file *f, const char __user *ub
 		unsigned long id = 0;
 		struct svmgpu_vm *vm;
 
-		while (sfile && (vm = svmgpu_debugfs_next_vm(sfile, &id))) {
+		while (sfile && (vm = svmgpu_file_next_vm(sfile, &id))) {
 			svmgpu_debugfs_unbind_vm(vm, start, start + size - 1);
 			svmgpu_vm_put(vm);
 			id++;

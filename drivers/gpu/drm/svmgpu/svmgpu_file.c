@@ -6,6 +6,7 @@
 
 #include <drm/drm_drv.h>
 #include <drm/drm_file.h>
+#include <drm/drm_gem.h>
 #include <drm/drm_print.h>
 #include <drm/svmgpu_drm.h>
 
@@ -61,24 +62,55 @@ void svmgpu_postclose(struct drm_device *drm, struct drm_file *file)
  * @p: where to print
  * @file: the file
  *
- * ``drm-engine-gpu`` is the GPU time of the file's command buffers, in the
- * format of Documentation/gpu/drm-usage-stats.rst; the ``svmgpu-`` keys are
- * driver specific.
+ * ``drm-engine-gpu`` is the GPU time of the file's command buffers, and the
+ * ``drm-total-`` and ``drm-resident-`` keys of the ``system`` and ``vram``
+ * regions are what the GPU page tables of the file's VMs map now, in the
+ * format of Documentation/gpu/drm-usage-stats.rst. The memory belongs to
+ * the process, not to the file: nothing is shared or purgeable. The
+ * ``svmgpu-`` keys are driver specific.
  */
 void svmgpu_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 {
 	struct svmgpu_file *sfile = file->driver_priv;
+	struct drm_memory_stats sys = {}, vram = {};
 	unsigned long id, vms = 0, queues = 0;
+	struct svmgpu_vm *vm;
 	void *entry;
 
-	xa_for_each(&sfile->vms, id, entry)
+	for (id = 0; (vm = svmgpu_file_next_vm(sfile, &id)); id++) {
+		svmgpu_vm_mapped(vm, &sys.private, &vram.private);
+		svmgpu_vm_put(vm);
 		vms++;
+	}
+	sys.resident = sys.private;
+	vram.resident = vram.private;
 	xa_for_each(&sfile->queues, id, entry)
 		queues++;
+	drm_print_memory_stats(p, &sys, DRM_GEM_OBJECT_RESIDENT, "system");
+	drm_print_memory_stats(p, &vram, DRM_GEM_OBJECT_RESIDENT, "vram");
 	drm_printf(p, "drm-engine-gpu:\t%llu ns\n", atomic64_read(&sfile->gpu_ns));
 	drm_printf(p, "svmgpu-jobs:\t%llu\n", atomic64_read(&sfile->jobs));
 	drm_printf(p, "svmgpu-vms:\t%lu\n", vms);
 	drm_printf(p, "svmgpu-queues:\t%lu\n", queues);
+}
+
+/**
+ * svmgpu_file_next_vm() - walk the VMs of a file
+ * @sfile: the file
+ * @id: in: the lowest id to look at; out: the id of the VM found
+ *
+ * Return: the VM with the lowest id >= *@id, with a new reference, or NULL.
+ */
+struct svmgpu_vm *svmgpu_file_next_vm(struct svmgpu_file *sfile, unsigned long *id)
+{
+	struct svmgpu_vm *vm;
+
+	xa_lock(&sfile->vms);
+	vm = xa_find(&sfile->vms, id, ULONG_MAX, XA_PRESENT);
+	if (vm)
+		svmgpu_vm_get(vm);
+	xa_unlock(&sfile->vms);
+	return vm;
 }
 
 /**

@@ -758,6 +758,31 @@ int svmgpu_vm_atomic(struct svmgpu_vm *vm, u64 addr, u32 op, bool is64, u64 oper
 }
 
 /**
+ * svmgpu_vm_mapped() - what the VM's GPU page table maps now
+ * @vm: the VM
+ * @system: bytes of system memory are added here
+ * @vram: bytes of device memory (this device's or a peer's) are added here
+ */
+void svmgpu_vm_mapped(struct svmgpu_vm *vm, u64 *system, u64 *vram)
+{
+	unsigned long index = 0;
+	struct svmgpu_range *r;
+
+	mutex_lock(&vm->lock);
+	drm_gpusvm_notifier_lock(&vm->gpusvm);
+	mt_for_each(&vm->pt, r, index, ULONG_MAX) {
+		if (!r->bound)
+			continue;
+		if (r->pages.flags.has_devmem_pages)
+			*vram += drm_gpusvm_range_size(&r->base);
+		else
+			*system += drm_gpusvm_range_size(&r->base);
+	}
+	drm_gpusvm_notifier_unlock(&vm->gpusvm);
+	mutex_unlock(&vm->lock);
+}
+
+/**
  * svmgpu_vm_create() - create a VM mirroring the current process
  * @sdev: the device
  *

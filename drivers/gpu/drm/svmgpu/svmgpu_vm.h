@@ -105,6 +105,7 @@ enum svmgpu_placement {
 
 struct svmgpu_vm *svmgpu_vm_create(struct svmgpu_device *sdev);
 void svmgpu_vm_put(struct svmgpu_vm *vm);
+void svmgpu_vm_mapped(struct svmgpu_vm *vm, u64 *system, u64 *vram);
 
 static inline struct svmgpu_vm *svmgpu_vm_get(struct svmgpu_vm *vm)
 {
