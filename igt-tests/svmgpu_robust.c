@@ -1199,25 +1199,31 @@ static int load_module(const char *path, const char *params)
 	return err;
 }
 
-/* The module's parameters as loaded, as insmod arguments. */
+/* The module's parameters as loaded (every one of them), as insmod arguments. */
 static void module_params(char *buf, size_t size)
 {
-	static const char *const names[] = { "num_devices", "vram_size_mb", "migrate_on_fault" };
+	DIR *d = opendir("/sys/module/svmgpu/parameters");
+	struct dirent *e;
 	size_t len = 0;
 
+	igt_assert(d);
 	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char path[PATH_MAX], val[32] = "";
+	while ((e = readdir(d))) {
+		char path[PATH_MAX], val[64] = "";
 		FILE *f;
 
-		snprintf(path, sizeof(path), "/sys/module/svmgpu/parameters/%s", names[i]);
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/module/svmgpu/parameters/%s", e->d_name);
 		f = fopen(path, "r");
 		igt_assert_f(f, "%s: %s\n", path, strerror(errno));
 		igt_assert(fgets(val, sizeof(val), f));
 		fclose(f);
 		val[strcspn(val, "\n")] = '\0';
-		len += snprintf(buf + len, size - len, "%s%s=%s", len ? " " : "", names[i], val);
+		len += snprintf(buf + len, size - len, "%s%s=%s", len ? " " : "", e->d_name, val);
+		igt_assert(len < size);
 	}
+	closedir(d);
 }
 
 static void unload(void)
