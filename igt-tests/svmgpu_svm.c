@@ -811,10 +811,11 @@ static void test_debugfs_stats(void)
 	munmap(p, size);
 }
 
-static long long fdinfo_value(const char *key)
+/* The value of @key in our file's fdinfo, into @val (the text after the colon). */
+static void fdinfo_text(const char *key, char *val, size_t len)
 {
 	char path[64], line[256];
-	long long v = -1;
+	bool found = false;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
@@ -823,39 +824,38 @@ static long long fdinfo_value(const char *key)
 	while (fgets(line, sizeof(line), f)) {
 		size_t k = strlen(key);
 
-		if (!strncmp(line, key, k) && line[k] == ':')
-			igt_assert_eq(sscanf(line + k + 1, "%lld", &v), 1);
+		if (!strncmp(line, key, k) && line[k] == ':') {
+			snprintf(val, len, "%s", line + k + 1);
+			found = true;
+		}
 	}
 	fclose(f);
-	igt_assert_f(v >= 0, "fdinfo has no %s\n", key);
+	igt_assert_f(found, "fdinfo has no %s\n", key);
+}
+
+static long long fdinfo_value(const char *key)
+{
+	char val[128];
+	long long v;
+
+	fdinfo_text(key, val, sizeof(val));
+	igt_assert_eq(sscanf(val, "%lld", &v), 1);
 	return v;
 }
 
 /* A memory key of fdinfo ("4 MiB", "12 KiB" or bytes), in bytes. */
 static long long fdinfo_bytes(const char *key)
 {
-	char path[64], line[256], unit[8] = "";
-	long long v = -1;
-	FILE *f;
+	char val[128], unit[8] = "";
+	long long v;
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	igt_assert(f);
-	while (fgets(line, sizeof(line), f)) {
-		size_t k = strlen(key);
-
-		if (strncmp(line, key, k) || line[k] != ':')
-			continue;
-		igt_assert_lte(1, sscanf(line + k + 1, "%lld %7s", &v, unit));
-		if (!strcmp(unit, "KiB"))
-			v <<= 10;
-		else if (!strcmp(unit, "MiB"))
-			v <<= 20;
-		else
-			igt_assert_f(!unit[0], "%s: unit %s\n", key, unit);
-	}
-	fclose(f);
-	igt_assert_f(v >= 0, "fdinfo has no %s\n", key);
+	fdinfo_text(key, val, sizeof(val));
+	igt_assert_lte(1, sscanf(val, "%lld %7s", &v, unit));
+	if (!strcmp(unit, "KiB"))
+		return v << 10;
+	if (!strcmp(unit, "MiB"))
+		return v << 20;
+	igt_assert_f(!unit[0], "%s: unit %s\n", key, unit);
 	return v;
 }
 
