@@ -11,6 +11,7 @@
 #   bench.txt         the same as tables, with the goals met or missed
 #   *.png             plots (gnuplot, in the sysroot)
 #   perf-*.txt        in-guest perf profiles of the migration paths
+#   host-load.txt     the host's load average and QEMU count, every 20 s
 #   guest.log         the guest's progress lines; dmesg.txt its kernel log
 #
 # Environment: VM_MEMORY (4G), VM_TIMEOUT (seconds, 2400), SVMGPU_PARAMS
@@ -111,6 +112,15 @@ ci/sysroot-run.sh make -C "$tree" build/tools/svmgpu_bench >"$WORK/bench-build.l
 rm -rf "$OUT"
 mkdir -p "$OUT"
 log "running the benchmark in the VM (TCG: this takes a while; progress in $OUT/guest.log)"
+# Other VMs on the host slow the guest's vCPUs down unevenly: keep a record
+# of the host's load and QEMU processes (this run's included) next to the
+# numbers.
+(while :; do
+	echo "$(date +%s) $(cut -d' ' -f1-3 /proc/loadavg) $(pgrep -c qemu-system || true)"
+	sleep 20
+done) >"$OUT/host-load.txt" 2>/dev/null &
+sampler=$!
+trap 'kill "$sampler" 2>/dev/null' EXIT
 set +e
 VM_MEMORY=${VM_MEMORY:-4G} VM_TIMEOUT=${VM_TIMEOUT:-2400} SVMGPU_NO_LOAD=1 \
 	SVMGPU_PARAMS=${SVMGPU_PARAMS:-vram_size_mb=512} \
@@ -121,6 +131,8 @@ VM_MEMORY=${VM_MEMORY:-4G} VM_TIMEOUT=${VM_TIMEOUT:-2400} SVMGPU_NO_LOAD=1 \
 	2>&1 | tee "$OUT/vm.log" >&2
 rc=${PIPESTATUS[0]}
 set -e
+kill "$sampler" 2>/dev/null || true
+trap - EXIT
 [ -s "$OUT/bench.json" ] || die "the guest wrote no $OUT/bench.json (exit $rc); see $OUT/"
 
 # --- report ----------------------------------------------------------------

@@ -49,6 +49,15 @@ p("svmgpu benchmark: git %s, kernel %s, %d vCPUs, %d MiB, %s" %
   (meta["git"], meta["kernel"], meta["cpus"], meta["mem_mib"], meta["svmgpu_params"]))
 p("Baseline: single-thread memcpy %.3f GB/s (start %.3f, end %.3f); memset %.2f x memcpy."
   % (mc, b["memcpy"]["start_gbps"], b["memcpy"]["end_gbps"], b["memset"]["gbps_x_memcpy"]))
+hl = os.path.join(os.path.dirname(src), "host-load.txt")
+if os.path.exists(hl):
+    rows = [l.split() for l in open(hl) if len(l.split()) == 5]
+    if rows:
+        loads = [float(r[1]) for r in rows]
+        vms = max(int(r[4]) for r in rows)
+        p("Host during the run: 1-min load %.1f-%.1f, up to %d QEMU VM(s) running (this "
+          "one included)%s." % (min(loads), max(loads), vms,
+                                "" if vms <= 1 else ": other VMs make TCG numbers noisy"))
 p("Every ratio below is a bandwidth divided by that memcpy bandwidth, measured in the")
 p("same run (absolute TCG numbers mean nothing). s2d: system -> device, d2s: back.")
 p()

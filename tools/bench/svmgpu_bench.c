@@ -104,6 +104,21 @@ static double percentile(double *v, int n, double p)
 	return i + 1 < n ? v[i] * (1 - frac) + v[i + 1] * frac : v[i];
 }
 
+/*
+ * Times of repeated runs: the fastest is the estimate (on a shared host
+ * noise only ever adds time); the median is reported next to it.
+ */
+static double fastest(const double *v, int n)
+{
+	double m = v[0];
+	int i;
+
+	for (i = 1; i < n; i++)
+		if (v[i] < m)
+			m = v[i];
+	return m;
+}
+
 static double median(const double *v, int n)
 {
 	double tmp[64];
@@ -399,11 +414,12 @@ struct mig {
 	const char *dir;	/* "s2d" or "d2s" */
 	size_t size;
 	int iters;
-	double gbps, best_gbps;
+	double gbps, median_gbps;
 	uint64_t copied_kib;	/* per iteration, from the counters */
 	long thp_kb;
 	bool verified;
 	double base;
+	double median_x;
 };
 
 static struct mig migs[MAX_RESULTS];
@@ -448,7 +464,7 @@ struct pipe_res {
 	size_t size;
 	int iters;
 	double pipelined_gbps, waited_gbps;
-	double base;
+	double base, waited_base;
 };
 
 static struct pipe_res pipes[4];
@@ -468,6 +484,21 @@ static struct back_res backs[8];
 static int nbacks;
 
 static bool quick;
+/* Sections to run (--sections): all by default. */
+static const char *sections = "mig2m,mig4k,faults,pipe,back,dmirror";
+
+static bool section(const char *name)
+{
+	const char *p = sections;
+	size_t n = strlen(name);
+
+	while ((p = strstr(p, name))) {
+		if ((p == sections || p[-1] == ',') && (p[n] == ',' || !p[n]))
+			return true;
+		p += n;
+	}
+	return false;
+}
 static size_t max_size = 256 * MIB;
 static size_t sizes[MAX_SIZES];
 static int nsizes;
@@ -495,28 +526,88 @@ static double measure_memcpy(bool set, size_t size, int reps)
 	}
 	munmap(src, size);
 	munmap(dst, size);
-	return size / median(t, reps) / 1e9;
+	return size / fastest(t, reps) / 1e9;
+}
+
+static void keep_sample(double gbps)
+{
+	if (nmemcpy < (int)(sizeof(memcpy_samples) / sizeof(memcpy_samples[0])))
+		memcpy_samples[nmemcpy++] = gbps;
 }
 
 /* A memcpy sample for the results that follow. */
 static void local_baseline(void)
 {
-	base_now = measure_memcpy(false, 32 * MIB, 3);
-	if (nmemcpy < (int)(sizeof(memcpy_samples) / sizeof(memcpy_samples[0])))
-		memcpy_samples[nmemcpy++] = base_now;
+	base_now = measure_memcpy(false, 32 * MIB, 5);
+	keep_sample(base_now);
+}
+
+/*
+ * A memcpy sample right next to one timed run: 16 MiB between buffers that
+ * stay mapped, fastest of two. Each run's ratio uses its own samples, so a
+ * host that slows the guest down for some seconds moves both sides.
+ */
+static char *pair_src, *pair_dst;
+
+static double pair_sample(void)
+{
+	const size_t size = 16 * MIB;
+	double t[2];
+	int i;
+
+	if (!pair_src) {
+		pair_src = map_buf(size, true);
+		pair_dst = map_buf(size, true);
+		memset(pair_src, 3, size);
+		memset(pair_dst, 4, size);
+	}
+	for (i = 0; i < 2; i++) {
+		double t0 = now_s();
+
+		memcpy(pair_dst, pair_src, size);
+		t[i] = now_s() - t0;
+		pair_src[i] = pair_dst[size - 1 - i];
+	}
+	return size / fastest(t, 2) / 1e9;
+}
+
+/*
+ * Of @n runs of @size bytes that took @t[i] with memcpy at @b[i] GB/s around
+ * them, the one with the best ratio: its GB/s in *@gbps, its memcpy in
+ * *@base. The median ratio goes to *@median_x.
+ */
+static void best_pair(size_t size, const double *t, const double *b, int n, double *gbps,
+		      double *base, double *median_x)
+{
+	double r[64];
+	int i, best = 0;
+
+	for (i = 0; i < n; i++) {
+		r[i] = size / t[i] / 1e9 / b[i];
+		if (r[i] > r[best])
+			best = i;
+	}
+	*gbps = size / t[best] / 1e9;
+	*base = b[best];
+	*median_x = median(r, n);
 }
 
 /* ---- migration ---------------------------------------------------------- */
 
+/*
+ * 4K-granularity migrations cost a range each (some hundred microseconds
+ * under TCG): 16 MiB per size, at least one run. 2M ones are cheap: three
+ * runs or more, up to 128 MiB, so that the fastest is a fair estimate.
+ */
 static int iterations(size_t size, bool small_pages)
 {
-	size_t budget = small_pages ? 16 * MIB : 64 * MIB;
+	size_t budget = small_pages ? 16 * MIB : 128 * MIB;
 	int n = (int)(budget / size);
 
 	if (quick)
 		return 1;
-	if (n < 1)
-		n = 1;
+	if (n < (small_pages ? 1 : 3))
+		n = small_pages ? 1 : 3;
 	if (n > (small_pages ? 3 : 5))
 		n = small_pages ? 3 : 5;
 	return n;
@@ -545,20 +636,16 @@ static const void *touch_batch(char *buf, size_t size, size_t gran, bool write)
 }
 
 static void add_mig(const char *gran, const char *method, const char *dir, size_t size,
-		    const double *t, int n, uint64_t kib, long thpkb, bool ok)
+		    const double *t, const double *b, int n, uint64_t kib, long thpkb, bool ok)
 {
 	struct mig *m = &migs[nmigs++];
-	double best = t[0];
-	int i;
 
-	for (i = 1; i < n; i++)
-		if (t[i] < best)
-			best = t[i];
-	*m = (struct mig){ gran, method, dir, size, n, size / median(t, n) / 1e9,
-			   size / best / 1e9, kib, thpkb, ok, base_now };
-	note("%-8s %s %s %4zu MiB: %.3f GB/s (%.2fx memcpy), %llu KiB copied%s", method, gran,
-	     dir, size / MIB, m->gbps, m->gbps / base_now, (unsigned long long)kib,
-	     ok ? "" : ", DATA WRONG");
+	*m = (struct mig){ gran, method, dir, size, n, 0, size / median(t, n) / 1e9, kib, thpkb,
+			   ok, 0, 0 };
+	best_pair(size, t, b, n, &m->gbps, &m->base, &m->median_x);
+	note("%-8s %s %s %4zu MiB: %.3f GB/s (%.2fx memcpy, median %.2fx), %llu KiB copied%s",
+	     method, gran, dir, size / MIB, m->gbps, m->gbps / m->base, m->median_x,
+	     (unsigned long long)kib, ok ? "" : ", DATA WRONG");
 }
 
 /*
@@ -570,7 +657,7 @@ static void bench_migration(bool small, bool by_fault, size_t size)
 	const size_t gran = small ? SZ_4K : SZ_2M;
 	const char *gname = small ? "4K" : "2M";
 	int iters = iterations(size, small), i;
-	double ts2d[8], td2s[8];
+	double ts2d[8], td2s[8], bs2d[8], bd2s[8];
 	uint64_t kib_s2d = 0, kib_d2s = 0;
 	bool ok = true;
 	long thpkb = -1;
@@ -588,6 +675,7 @@ static void bench_migration(bool small, bool by_fault, size_t size)
 			thpkb = thp_kb(buf);
 
 		b = by_fault ? touch_batch(buf, size, gran, false) : NULL;
+		bs2d[i] = pair_sample();
 		counters(&c0);
 		t0 = now_s();
 		if (by_fault)
@@ -608,6 +696,7 @@ static void bench_migration(bool small, bool by_fault, size_t size)
 		else
 			prefetch(buf, size, DRM_SVMGPU_REGION_SYSTEM);
 		td2s[i] = now_s() - t0;
+		bd2s[i] = pair_sample();
 		counters(&c2);
 		check_queue("migration");
 
@@ -617,10 +706,10 @@ static void bench_migration(bool small, bool by_fault, size_t size)
 			ok = false;
 		munmap(buf, size);
 	}
-	add_mig(gname, by_fault ? "fault" : "prefetch", "s2d", size, ts2d, iters, kib_s2d, thpkb,
-		ok);
-	add_mig(gname, by_fault ? "fault" : "prefetch", "d2s", size, td2s, iters, kib_d2s, thpkb,
-		ok);
+	add_mig(gname, by_fault ? "fault" : "prefetch", "s2d", size, ts2d, bs2d, iters, kib_s2d,
+		thpkb, ok);
+	add_mig(gname, by_fault ? "fault" : "prefetch", "d2s", size, td2s, bd2s, iters, kib_d2s,
+		thpkb, ok);
 }
 
 /* ---- faults ------------------------------------------------------------- */
@@ -789,7 +878,7 @@ static double prefetch_s2d_once(size_t size, bool small)
 static void bench_pipelining(bool small, size_t size, int iters)
 {
 	struct pipe_res *p = &pipes[npipes];
-	double tp[8], tw[8];
+	double tp[8], tw[8], bp[8], bw[8], mx;
 	int i;
 
 	if (!dbgdir[0]) {
@@ -799,17 +888,20 @@ static void bench_pipelining(bool small, size_t size, int iters)
 	for (i = 0; i < iters; i++) {
 		if (!dbg_write("wait_clear", "N"))
 			die("cannot write wait_clear");
+		bp[i] = pair_sample();
 		tp[i] = prefetch_s2d_once(size, small);
 		if (!dbg_write("wait_clear", "Y"))
 			die("cannot write wait_clear");
+		bw[i] = pair_sample();
 		tw[i] = prefetch_s2d_once(size, small);
 	}
 	dbg_write("wait_clear", "N");
-	*p = (struct pipe_res){ small ? "4K" : "2M", size, iters, size / median(tp, iters) / 1e9,
-				size / median(tw, iters) / 1e9, base_now };
+	*p = (struct pipe_res){ .gran = small ? "4K" : "2M", .size = size, .iters = iters };
+	best_pair(size, tp, bp, iters, &p->pipelined_gbps, &p->base, &mx);
+	best_pair(size, tw, bw, iters, &p->waited_gbps, &p->waited_base, &mx);
 	npipes++;
-	note("pipelining %s %zu MiB: pipelined %.3f GB/s, waited %.3f GB/s", p->gran,
-	     size / MIB, p->pipelined_gbps, p->waited_gbps);
+	note("pipelining %s %zu MiB: pipelined %.2fx memcpy, waited %.2fx memcpy", p->gran,
+	     size / MIB, p->pipelined_gbps / p->base, p->waited_gbps / p->waited_base);
 }
 
 /* ---- CPU faults migrating back ------------------------------------------ */
@@ -835,7 +927,7 @@ static void *touch_thread(void *arg)
 static void bench_cpu_back(bool small, size_t size, int threads, int iters)
 {
 	struct back_res *r = &backs[nbacks];
-	double t[8];
+	double t[8], b[8], mx;
 	bool ok = true;
 	int i, k;
 
@@ -852,6 +944,7 @@ static void bench_cpu_back(bool small, size_t size, int threads, int iters)
 		prefetch(buf, size, DRM_SVMGPU_REGION_DEVICE);
 		/* Past the 5 ms timeslice, or the CPU faults spin until it ends. */
 		nanosleep(&ts, NULL);
+		b[i] = pair_sample();
 		pthread_barrier_init(&bar, NULL, threads + 1);
 		for (k = 0; k < threads; k++) {
 			tt[k] = (struct toucher){ &bar, buf + k * (size / threads), size / threads, 0 };
@@ -868,11 +961,12 @@ static void bench_cpu_back(bool small, size_t size, int threads, int iters)
 			ok = false;
 		munmap(buf, size);
 	}
-	*r = (struct back_res){ small ? "4K" : "2M", size, threads, iters,
-				size / median(t, iters) / 1e9, ok, base_now };
+	*r = (struct back_res){ .gran = small ? "4K" : "2M", .size = size, .threads = threads,
+				.iters = iters, .verified = ok };
+	best_pair(size, t, b, iters, &r->gbps, &r->base, &mx);
 	nbacks++;
-	note("CPU-fault migrate-back %s %zu MiB, %d thread(s): %.3f GB/s%s", r->gran, size / MIB,
-	     threads, r->gbps, ok ? "" : ", DATA WRONG");
+	note("CPU-fault migrate-back %s %zu MiB, %d thread(s): %.3f GB/s (%.2fx memcpy)%s",
+	     r->gran, size / MIB, threads, r->gbps, r->gbps / r->base, ok ? "" : ", DATA WRONG");
 }
 
 /* ---- the peer: lib/test_hmm.c ------------------------------------------- */
@@ -898,8 +992,8 @@ static int dm_ioctl(int dfd, unsigned long req, void *buf, void *mirror, size_t 
 
 static void bench_dmirror(const char *dev, bool thp, size_t size)
 {
-	int iters = iterations(size, !thp), i, err;
-	double ts2d[8], td2s[8];
+	int iters = iterations(size, false), i, err;
+	double ts2d[8], td2s[8], bs[8], bd[8], mx;
 	uint64_t cpages = 0, cp;
 	char *buf, *mirror;
 	int dfd;
@@ -919,8 +1013,10 @@ static void bench_dmirror(const char *dev, bool thp, size_t size)
 	if (!err)
 		err = dm_ioctl(dfd, HMM_DMIRROR_MIGRATE_TO_SYS, buf, mirror, size, &cp);
 	for (i = 0; !err && i < iters; i++) {
-		double t0 = now_s();
+		double t0;
 
+		bs[i] = pair_sample();
+		t0 = now_s();
 		err = dm_ioctl(dfd, HMM_DMIRROR_MIGRATE_TO_DEV, buf, mirror, size, &cpages);
 		ts2d[i] = now_s() - t0;
 		if (err)
@@ -928,18 +1024,23 @@ static void bench_dmirror(const char *dev, bool thp, size_t size)
 		t0 = now_s();
 		err = dm_ioctl(dfd, HMM_DMIRROR_MIGRATE_TO_SYS, buf, mirror, size, &cp);
 		td2s[i] = now_s() - t0;
+		bd[i] = pair_sample();
 	}
 	if (err) {
 		snprintf(dmirror_err, sizeof(dmirror_err), "migrate %zu MiB: %s", size / MIB,
 			 strerror(-err));
 		dmirror_ok = false;
 	} else {
-		dms[ndms++] = (struct dm){ thp, "s2d", size, iters, size / median(ts2d, iters) / 1e9,
-					   cpages, base_now };
-		dms[ndms++] = (struct dm){ thp, "d2s", size, iters, size / median(td2s, iters) / 1e9,
-					   cp, base_now };
-		note("dmirror %s %4zu MiB: s2d %.3f GB/s, d2s %.3f GB/s, cpages %llu%s",
-		     thp ? "THP" : "4K ", size / MIB, dms[ndms - 2].gbps, dms[ndms - 1].gbps,
+		struct dm *a = &dms[ndms++], *z = &dms[ndms++];
+
+		*a = (struct dm){ .thp = thp, .dir = "s2d", .size = size, .iters = iters,
+				  .cpages = cpages };
+		best_pair(size, ts2d, bs, iters, &a->gbps, &a->base, &mx);
+		*z = (struct dm){ .thp = thp, .dir = "d2s", .size = size, .iters = iters,
+				  .cpages = cp };
+		best_pair(size, td2s, bd, iters, &z->gbps, &z->base, &mx);
+		note("dmirror %s %4zu MiB: s2d %.2fx memcpy, d2s %.2fx memcpy, cpages %llu%s",
+		     thp ? "THP" : "4K ", size / MIB, a->gbps / a->base, z->gbps / z->base,
 		     (unsigned long long)cpages, check_buf(buf, size, 0xd311) ? "" : ", DATA WRONG");
 	}
 	munmap(buf, size);
@@ -1189,10 +1290,11 @@ static void write_json(const char *path)
 	for (i = 0; i < nmemcpy; i++)
 		jnum(NULL, memcpy_samples[i]);
 	jclose(']');
-	jstr("how", "single-thread glibc memcpy between THP buffers: 64 MiB, median of 5, at "
-		    "the start and the end; 32 MiB, median of 3, before every group of "
+	jstr("how", "single-thread glibc memcpy between THP buffers: 64 MiB, fastest of 5, at "
+		    "the start and the end; 32 MiB, fastest of 5, before every group of "
 		    "measurements. Each result's _x_memcpy divides by the sample taken just "
-		    "before it (its memcpy_gbps); gbps here is the median of all samples");
+		    "before it (its memcpy_gbps); gbps here is the median of all samples. "
+		    "Every bandwidth is the fastest of its iterations");
 	jclose('}');
 	jopen("memset", '{');
 	jbw("gbps", memset_gbps, memcpy_start);
@@ -1210,7 +1312,8 @@ static void write_json(const char *path)
 		jint("iterations", m->iters);
 		jnum("memcpy_gbps", m->base);
 		jbw("gbps", m->gbps, m->base);
-		jbw("best_gbps", m->best_gbps, m->base);
+		jnum("median_gbps", m->median_gbps);
+		jnum("median_x_memcpy", m->median_x);
 		jint("copied_kib", m->copied_kib);
 		jint("anon_huge_kib", m->thp_kb);
 		jbool("verified", m->verified);
@@ -1264,8 +1367,9 @@ static void write_json(const char *path)
 		jint("iterations", p->iters);
 		jnum("memcpy_gbps", p->base);
 		jbw("pipelined_gbps", p->pipelined_gbps, p->base);
-		jbw("waited_gbps", p->waited_gbps, p->base);
-		jnum("speedup", p->pipelined_gbps / p->waited_gbps);
+		jnum("waited_memcpy_gbps", p->waited_base);
+		jbw("waited_gbps", p->waited_gbps, p->waited_base);
+		jnum("speedup", p->pipelined_gbps / p->base / (p->waited_gbps / p->waited_base));
 		jclose('}');
 	}
 	jclose(']');
@@ -1377,9 +1481,12 @@ int main(int argc, char **argv)
 			prof = argv[++i];
 		else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
 			seconds = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--sections") && i + 1 < argc)
+			sections = argv[++i];
 		else
 			die("usage: svmgpu_bench --out FILE [--quick] [--max-size MIB] "
-			    "[--dmirror DEV] | --profile NAME [--seconds N]");
+			    "[--dmirror DEV] [--sections mig2m,mig4k,faults,pipe,back,dmirror] | "
+			    "--profile NAME [--seconds N]");
 	}
 	if (!out && !prof)
 		die("--out FILE is required");
@@ -1407,20 +1514,22 @@ int main(int argc, char **argv)
 	memset_gbps = measure_memcpy(true, 64 * MIB, 5);
 	note("memcpy %.3f GB/s, memset %.3f GB/s", memcpy_start, memset_gbps);
 
-	for (i = 0; i < nsizes; i++) {
+	for (i = 0; section("mig2m") && i < nsizes; i++) {
 		local_baseline();
 		bench_migration(false, false, sizes[i]);
 		bench_migration(false, true, sizes[i]);
 	}
-	for (i = 0; i < nsizes; i++) {
+	for (i = 0; section("mig4k") && i < nsizes; i++) {
 		local_baseline();
 		bench_migration(true, false, sizes[i]);
 		bench_migration(true, true, sizes[i]);
 	}
 
-	local_baseline();
-	bench_job_roundtrip(quick ? 50 : 200);
-	for (d = 0; d < 2; d++) {
+	if (section("faults")) {
+		local_baseline();
+		bench_job_roundtrip(quick ? 50 : 200);
+	}
+	for (d = 0; section("faults") && d < 2; d++) {
 		bool small = d == 0;
 		int nlat = small ? (quick ? 64 : 256) : (quick ? 16 : 64);
 		int nrate = small ? (quick ? 64 : 256) : (quick ? 16 : 32);
@@ -1433,17 +1542,21 @@ int main(int argc, char **argv)
 			munmap(fault_region[small ? 0 : 1], fault_region_size[small ? 0 : 1]);
 	}
 
-	local_baseline();
-	bench_pipelining(false, 64 * MIB, quick ? 1 : 3);
-	bench_pipelining(true, 8 * MIB, quick ? 1 : 3);
+	if (section("pipe")) {
+		local_baseline();
+		bench_pipelining(false, 64 * MIB, quick ? 1 : 3);
+		bench_pipelining(true, 8 * MIB, quick ? 1 : 3);
+	}
 
-	for (i = 1; i <= 2; i++) {
+	for (i = 1; section("back") && i <= 2; i++) {
 		local_baseline();
 		bench_cpu_back(false, 64 * MIB, i, quick ? 1 : 3);
 		bench_cpu_back(true, 16 * MIB, i, quick ? 1 : 2);
 	}
 
-	dmirror_ok = true;
+	dmirror_ok = section("dmirror");
+	if (!dmirror_ok)
+		snprintf(dmirror_err, sizeof(dmirror_err), "not run (--sections)");
 	for (i = 0; dmirror_ok && i < nsizes; i++) {
 		local_baseline();
 		bench_dmirror(dmdev, true, sizes[i]);
