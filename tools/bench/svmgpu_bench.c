@@ -399,6 +399,11 @@ static void open_device(void)
 
 /* ---- results ------------------------------------------------------------ */
 
+/* A bandwidth measured against memcpy samples taken around its runs. */
+struct paired {
+	double gbps, base, x, best_x;
+};
+
 /*
  * The memcpy baseline is measured again before every group of measurements
  * (base_now) and every result is divided by the sample next to it, so that
@@ -414,12 +419,11 @@ struct mig {
 	const char *dir;	/* "s2d" or "d2s" */
 	size_t size;
 	int iters;
-	double gbps, median_gbps;
+	double gbps, fastest_gbps;
 	uint64_t copied_kib;	/* per iteration, from the counters */
 	long thp_kb;
 	bool verified;
-	double base;
-	double median_x;
+	struct paired r;
 };
 
 static struct mig migs[MAX_RESULTS];
@@ -432,7 +436,7 @@ struct dm {
 	int iters;
 	double gbps;
 	uint64_t cpages;
-	double base;
+	struct paired r;
 };
 
 static struct dm dms[MAX_RESULTS];
@@ -463,8 +467,7 @@ struct pipe_res {
 	const char *gran;
 	size_t size;
 	int iters;
-	double pipelined_gbps, waited_gbps;
-	double base, waited_base;
+	struct paired pipelined, waited;
 };
 
 static struct pipe_res pipes[4];
@@ -475,9 +478,8 @@ struct back_res {
 	size_t size;
 	int threads;
 	int iters;
-	double gbps;
 	bool verified;
-	double base;
+	struct paired r;
 };
 
 static struct back_res backs[8];
@@ -535,25 +537,19 @@ static void keep_sample(double gbps)
 		memcpy_samples[nmemcpy++] = gbps;
 }
 
-/* A memcpy sample for the results that follow. */
-static void local_baseline(void)
-{
-	base_now = measure_memcpy(false, 32 * MIB, 5);
-	keep_sample(base_now);
-}
-
 /*
- * A memcpy sample right next to one timed run: 16 MiB between buffers that
- * stay mapped, fastest of two. Each run's ratio uses its own samples, so a
- * host that slows the guest down for some seconds moves both sides.
+ * A memcpy sample right next to one timed run: one copy of 64 MiB between
+ * THP buffers that stay mapped (128 MiB in all, four times the host's L3:
+ * 16 and 32 MiB copies ran up to 3x faster in the bench VM, faster than any
+ * migration can touch fresh memory). Each run's ratio uses its own sample,
+ * so a host that slows the guest down for some seconds moves both sides.
  */
 static char *pair_src, *pair_dst;
 
 static double pair_sample(void)
 {
-	const size_t size = 16 * MIB;
-	double t[2];
-	int i;
+	const size_t size = 64 * MIB;
+	double t0, t;
 
 	if (!pair_src) {
 		pair_src = map_buf(size, true);
@@ -561,47 +557,59 @@ static double pair_sample(void)
 		memset(pair_src, 3, size);
 		memset(pair_dst, 4, size);
 	}
-	for (i = 0; i < 2; i++) {
-		double t0 = now_s();
+	t0 = now_s();
+	memcpy(pair_dst, pair_src, size);
+	t = now_s() - t0;
+	pair_src[0] = pair_dst[size - 1];
+	return size / t / 1e9;
+}
 
-		memcpy(pair_dst, pair_src, size);
-		t[i] = now_s() - t0;
-		pair_src[i] = pair_dst[size - 1 - i];
-	}
-	return size / fastest(t, 2) / 1e9;
+/* A memcpy sample for the results that follow: fastest of three pair samples. */
+static void local_baseline(void)
+{
+	double t[3];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		t[i] = 1 / pair_sample();
+	base_now = 1 / fastest(t, 3);
+	keep_sample(base_now);
 }
 
 /*
- * Of @n runs of @size bytes that took @t[i] with memcpy at @b[i] GB/s around
- * them, the one with the best ratio: its GB/s in *@gbps, its memcpy in
- * *@base. The median ratio goes to *@median_x.
+ * @n runs of @size bytes that took @t[i], with memcpy at @b[i] GB/s around
+ * each: the median GB/s and memcpy in @r->gbps and @r->base, the median of
+ * the runs' own ratios in @r->x (the result), the best ratio in @r->best_x.
  */
-static void best_pair(size_t size, const double *t, const double *b, int n, double *gbps,
-		      double *base, double *median_x)
+static struct paired pair_stats(size_t size, const double *t, const double *b, int n)
 {
-	double r[64];
-	int i, best = 0;
+	struct paired r = { 0 };
+	double v[64];
+	int i;
 
 	for (i = 0; i < n; i++) {
-		r[i] = size / t[i] / 1e9 / b[i];
-		if (r[i] > r[best])
-			best = i;
+		v[i] = size / t[i] / 1e9 / b[i];
+		if (v[i] > r.best_x)
+			r.best_x = v[i];
 	}
-	*gbps = size / t[best] / 1e9;
-	*base = b[best];
-	*median_x = median(r, n);
+	r.x = median(v, n);
+	for (i = 0; i < n; i++)
+		v[i] = size / t[i] / 1e9;
+	r.gbps = median(v, n);
+	r.base = median(b, n);
+	return r;
 }
 
 /* ---- migration ---------------------------------------------------------- */
 
 /*
  * 4K-granularity migrations cost a range each (some hundred microseconds
- * under TCG): 16 MiB per size, at least one run. 2M ones are cheap: three
- * runs or more, up to 128 MiB, so that the fastest is a fair estimate.
+ * under TCG): 16 MiB per size, at least one run. 2M ones are cheap: five
+ * runs up to 128 MiB, three of 256 MiB, for a median worth the name.
  */
 static int iterations(size_t size, bool small_pages)
 {
-	size_t budget = small_pages ? 16 * MIB : 128 * MIB;
+	size_t budget = small_pages ? 16 * MIB : 640 * MIB;
 	int n = (int)(budget / size);
 
 	if (quick)
@@ -640,11 +648,12 @@ static void add_mig(const char *gran, const char *method, const char *dir, size_
 {
 	struct mig *m = &migs[nmigs++];
 
-	*m = (struct mig){ gran, method, dir, size, n, 0, size / median(t, n) / 1e9, kib, thpkb,
-			   ok, 0, 0 };
-	best_pair(size, t, b, n, &m->gbps, &m->base, &m->median_x);
-	note("%-8s %s %s %4zu MiB: %.3f GB/s (%.2fx memcpy, median %.2fx), %llu KiB copied%s",
-	     method, gran, dir, size / MIB, m->gbps, m->gbps / m->base, m->median_x,
+	*m = (struct mig){ gran, method, dir, size, n, 0, 0, kib, thpkb, ok,
+			   pair_stats(size, t, b, n) };
+	m->gbps = m->r.gbps;
+	m->fastest_gbps = size / fastest(t, n) / 1e9;
+	note("%-8s %s %s %4zu MiB: %.3f GB/s, %.2fx memcpy (best %.2fx), %llu KiB copied%s",
+	     method, gran, dir, size / MIB, m->gbps, m->r.x, m->r.best_x,
 	     (unsigned long long)kib, ok ? "" : ", DATA WRONG");
 }
 
@@ -878,7 +887,7 @@ static double prefetch_s2d_once(size_t size, bool small)
 static void bench_pipelining(bool small, size_t size, int iters)
 {
 	struct pipe_res *p = &pipes[npipes];
-	double tp[8], tw[8], bp[8], bw[8], mx;
+	double tp[8], tw[8], bp[8], bw[8];
 	int i;
 
 	if (!dbgdir[0]) {
@@ -897,11 +906,11 @@ static void bench_pipelining(bool small, size_t size, int iters)
 	}
 	dbg_write("wait_clear", "N");
 	*p = (struct pipe_res){ .gran = small ? "4K" : "2M", .size = size, .iters = iters };
-	best_pair(size, tp, bp, iters, &p->pipelined_gbps, &p->base, &mx);
-	best_pair(size, tw, bw, iters, &p->waited_gbps, &p->waited_base, &mx);
+	p->pipelined = pair_stats(size, tp, bp, iters);
+	p->waited = pair_stats(size, tw, bw, iters);
 	npipes++;
 	note("pipelining %s %zu MiB: pipelined %.2fx memcpy, waited %.2fx memcpy", p->gran,
-	     size / MIB, p->pipelined_gbps / p->base, p->waited_gbps / p->waited_base);
+	     size / MIB, p->pipelined.x, p->waited.x);
 }
 
 /* ---- CPU faults migrating back ------------------------------------------ */
@@ -927,7 +936,7 @@ static void *touch_thread(void *arg)
 static void bench_cpu_back(bool small, size_t size, int threads, int iters)
 {
 	struct back_res *r = &backs[nbacks];
-	double t[8], b[8], mx;
+	double t[8], b[8];
 	bool ok = true;
 	int i, k;
 
@@ -963,10 +972,10 @@ static void bench_cpu_back(bool small, size_t size, int threads, int iters)
 	}
 	*r = (struct back_res){ .gran = small ? "4K" : "2M", .size = size, .threads = threads,
 				.iters = iters, .verified = ok };
-	best_pair(size, t, b, iters, &r->gbps, &r->base, &mx);
+	r->r = pair_stats(size, t, b, iters);
 	nbacks++;
 	note("CPU-fault migrate-back %s %zu MiB, %d thread(s): %.3f GB/s (%.2fx memcpy)%s",
-	     r->gran, size / MIB, threads, r->gbps, r->gbps / r->base, ok ? "" : ", DATA WRONG");
+	     r->gran, size / MIB, threads, r->r.gbps, r->r.x, ok ? "" : ", DATA WRONG");
 }
 
 /* ---- the peer: lib/test_hmm.c ------------------------------------------- */
@@ -993,7 +1002,7 @@ static int dm_ioctl(int dfd, unsigned long req, void *buf, void *mirror, size_t 
 static void bench_dmirror(const char *dev, bool thp, size_t size)
 {
 	int iters = iterations(size, false), i, err;
-	double ts2d[8], td2s[8], bs[8], bd[8], mx;
+	double ts2d[8], td2s[8], bs[8], bd[8];
 	uint64_t cpages = 0, cp;
 	char *buf, *mirror;
 	int dfd;
@@ -1035,12 +1044,14 @@ static void bench_dmirror(const char *dev, bool thp, size_t size)
 
 		*a = (struct dm){ .thp = thp, .dir = "s2d", .size = size, .iters = iters,
 				  .cpages = cpages };
-		best_pair(size, ts2d, bs, iters, &a->gbps, &a->base, &mx);
+		a->r = pair_stats(size, ts2d, bs, iters);
+		a->gbps = a->r.gbps;
 		*z = (struct dm){ .thp = thp, .dir = "d2s", .size = size, .iters = iters,
 				  .cpages = cp };
-		best_pair(size, td2s, bd, iters, &z->gbps, &z->base, &mx);
+		z->r = pair_stats(size, td2s, bd, iters);
+		z->gbps = z->r.gbps;
 		note("dmirror %s %4zu MiB: s2d %.2fx memcpy, d2s %.2fx memcpy, cpages %llu%s",
-		     thp ? "THP" : "4K ", size / MIB, a->gbps / a->base, z->gbps / z->base,
+		     thp ? "THP" : "4K ", size / MIB, a->r.x, z->r.x,
 		     (unsigned long long)cpages, check_buf(buf, size, 0xd311) ? "" : ", DATA WRONG");
 	}
 	munmap(buf, size);
@@ -1121,6 +1132,20 @@ static void jbw(const char *key, double gbps, double base)
 	jnum(k, gbps / base);
 }
 
+/* A paired result: "<key>" GB/s, "<key>_x_memcpy" and "<key>_best_x_memcpy". */
+static void jpaired(const char *key, const struct paired *r)
+{
+	char k[64];
+
+	jnum(key, r->gbps);
+	snprintf(k, sizeof(k), "%s_x_memcpy", key);
+	jnum(k, r->x);
+	snprintf(k, sizeof(k), "%s_best_x_memcpy", key);
+	jnum(k, r->best_x);
+	snprintf(k, sizeof(k), "%s_memcpy_gbps", key);
+	jnum(k, r->base);
+}
+
 /* Time in µs and in units of "memcpy of @bytes at @base GB/s". */
 static void jus(const char *key, double us, size_t bytes, double base)
 {
@@ -1189,8 +1214,8 @@ static void write_goals(void)
 
 				if (!x || sizes[s] < SZ_2M)
 					continue;
-				if (x->gbps / x->base < worst) {
-					worst = x->gbps / x->base;
+				if (x->r.x < worst) {
+					worst = x->r.x;
 					snprintf(where, sizeof(where), "%zu MiB", sizes[s] / MIB);
 				}
 			}
@@ -1212,8 +1237,8 @@ static void write_goals(void)
 
 				if (!a || !b || sizes[s] < SZ_2M)
 					continue;
-				if (a->gbps / a->base / (b->gbps / b->base) < worst) {
-					worst = a->gbps / a->base / (b->gbps / b->base);
+				if (a->r.x / b->r.x < worst) {
+					worst = a->r.x / b->r.x;
 					snprintf(where, sizeof(where), "%zu MiB", sizes[s] / MIB);
 				}
 			}
@@ -1234,8 +1259,8 @@ static void write_goals(void)
 
 			if (!a || !b || sizes[s] < SZ_2M)
 				continue;
-			if (a->gbps / a->base / (b->gbps / b->base) < worst) {
-				worst = a->gbps / a->base / (b->gbps / b->base);
+			if (a->r.x / b->r.x < worst) {
+				worst = a->r.x / b->r.x;
 				snprintf(where, sizeof(where), "%zu MiB", sizes[s] / MIB);
 			}
 		}
@@ -1290,11 +1315,12 @@ static void write_json(const char *path)
 	for (i = 0; i < nmemcpy; i++)
 		jnum(NULL, memcpy_samples[i]);
 	jclose(']');
-	jstr("how", "single-thread glibc memcpy between THP buffers: 64 MiB, fastest of 5, at "
-		    "the start and the end; 32 MiB, fastest of 5, before every group of "
-		    "measurements. Each result's _x_memcpy divides by the sample taken just "
-		    "before it (its memcpy_gbps); gbps here is the median of all samples. "
-		    "Every bandwidth is the fastest of its iterations");
+	jstr("how", "single-thread glibc memcpy of 64 MiB between THP buffers: fresh ones, "
+		    "fastest of 5, at the start and the end; two that stay mapped, one copy "
+		    "right before or after every timed run, and the fastest of 3 before every "
+		    "group (the fault latencies use that one). A bandwidth result is the "
+		    "median over its runs; its _x_memcpy is the median of every run's ratio "
+		    "to its own memcpy sample; gbps here is the median of the group samples");
 	jclose('}');
 	jopen("memset", '{');
 	jbw("gbps", memset_gbps, memcpy_start);
@@ -1310,10 +1336,8 @@ static void write_json(const char *path)
 		jstr("direction", m->dir);
 		jint("size_mib", m->size / MIB);
 		jint("iterations", m->iters);
-		jnum("memcpy_gbps", m->base);
-		jbw("gbps", m->gbps, m->base);
-		jnum("median_gbps", m->median_gbps);
-		jnum("median_x_memcpy", m->median_x);
+		jpaired("gbps", &m->r);
+		jnum("fastest_gbps", m->fastest_gbps);
 		jint("copied_kib", m->copied_kib);
 		jint("anon_huge_kib", m->thp_kb);
 		jbool("verified", m->verified);
@@ -1365,11 +1389,9 @@ static void write_json(const char *path)
 		jstr("granularity", p->gran);
 		jint("size_mib", p->size / MIB);
 		jint("iterations", p->iters);
-		jnum("memcpy_gbps", p->base);
-		jbw("pipelined_gbps", p->pipelined_gbps, p->base);
-		jnum("waited_memcpy_gbps", p->waited_base);
-		jbw("waited_gbps", p->waited_gbps, p->waited_base);
-		jnum("speedup", p->pipelined_gbps / p->base / (p->waited_gbps / p->waited_base));
+		jpaired("pipelined_gbps", &p->pipelined);
+		jpaired("waited_gbps", &p->waited);
+		jnum("speedup", p->pipelined.x / p->waited.x);
 		jclose('}');
 	}
 	jclose(']');
@@ -1383,8 +1405,7 @@ static void write_json(const char *path)
 		jint("size_mib", b->size / MIB);
 		jint("threads", b->threads);
 		jint("iterations", b->iters);
-		jnum("memcpy_gbps", b->base);
-		jbw("gbps", b->gbps, b->base);
+		jpaired("gbps", &b->r);
 		jbool("verified", b->verified);
 		jclose('}');
 	}
@@ -1403,14 +1424,13 @@ static void write_json(const char *path)
 		jstr("direction", d->dir);
 		jint("size_mib", d->size / MIB);
 		jint("iterations", d->iters);
-		jnum("memcpy_gbps", d->base);
-		jbw("gbps", d->gbps, d->base);
+		jpaired("gbps", &d->r);
 		jint("cpages", d->cpages);
 		if (m) {
 			jstr("svmgpu_case", d->thp ? "prefetch 2M" : "prefetch 4K");
-			jbw("svmgpu_gbps", m->gbps, m->base);
-			/* Each against its own memcpy sample: host drift cancels. */
-			jnum("svmgpu_over_dmirror", m->gbps / m->base / (d->gbps / d->base));
+			jpaired("svmgpu_gbps", &m->r);
+			/* Each against its own memcpy samples: host drift cancels. */
+			jnum("svmgpu_over_dmirror", m->r.x / d->r.x);
 		}
 		jclose('}');
 	}
