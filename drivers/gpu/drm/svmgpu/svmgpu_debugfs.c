@@ -29,6 +29,10 @@
  * - ``wait_clear``: benchmark knob: with Y, a migration to VRAM waits on the
  *   CPU for the clear of its new VRAM blocks and hands drm_pagemap no
  *   pre_migrate_fence, instead of pipelining the clear ahead of the copy.
+ * - ``pipeline_clear``: benchmark knob: with Y, clears of new VRAM always go
+ *   through the migrate engine's scheduler, the copy behind them waiting for
+ *   them there; by default an idle engine does them at once (see "migrate
+ *   engine").
  * - ``unbind``: benchmark knob: writing ``START [SIZE]`` (hex, SIZE 1 if
  *   left out) unbinds the ranges overlapping [START, START + SIZE) in every
  *   VM of the device. Their pages stay valid in drm_gpusvm and the CPU's
@@ -204,6 +208,8 @@ void svmgpu_debugfs_init(struct drm_minor *minor)
 	debugfs_create_u32("delay_copy_ms", 0600, minor->debugfs_root,
 			   &sdev->migrate.delay_copy_ms);
 	debugfs_create_bool("wait_clear", 0600, minor->debugfs_root, &sdev->vram.wait_clear);
+	debugfs_create_bool("pipeline_clear", 0600, minor->debugfs_root,
+			    &sdev->migrate.pipeline_clears);
 	debugfs_create_file("unbind", 0200, minor->debugfs_root, sdev,
 			    &svmgpu_debugfs_unbind_fops);
 }

@@ -24,6 +24,8 @@ struct svmgpu_device;
  * @delay_copy_ms: fault injection: copies sleep this long before copying
  * @queued: jobs pushed to @entity that have not run yet; while there are
  *	any, copies go through the scheduler behind them
+ * @pipeline_clears: benchmark knob: clears always go through the scheduler,
+ *	as pre_migrate_fence of the copy behind them, even on an idle engine
  */
 struct svmgpu_migrate {
 	struct svmgpu_device *sdev;
@@ -33,6 +35,7 @@ struct svmgpu_migrate {
 	atomic_t fail_next;
 	u32 delay_copy_ms;
 	atomic_t queued;
+	bool pipeline_clears;
 };
 
 /** enum svmgpu_mem - where an engine address points */
