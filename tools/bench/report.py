@@ -107,7 +107,7 @@ if not b["dmirror"]["ok"]:
     p("dmirror: not measured: %s" % b["dmirror"]["error"])
 p()
 
-p("2M / 4K migration throughput")
+p("2M / 4K migration throughput (ratio of their x memcpy)")
 p("%8s | %-15s | %-15s" % ("MiB", "prefetch", "fault"))
 p("%8s | %7s %7s | %7s %7s" % ("", "s2d", "d2s", "s2d", "d2s"))
 for s in sizes:
@@ -115,7 +115,8 @@ for s in sizes:
     for m in ("prefetch", "fault"):
         for d in ("s2d", "d2s"):
             a, c = mig("2M", m, d, s), mig("4K", m, d, s)
-            row += " %7s" % f(a["gbps"] / c["gbps"] if a and c else None, "%.1f")
+            row += " %7s" % f(a["gbps_x_memcpy"] / c["gbps_x_memcpy"] if a and c else None,
+                              "%.1f")
         row += " |"
     p(row.rstrip(" |"))
 p()
@@ -139,12 +140,14 @@ p("bare drm_sched job round-trip (empty command buffer): p50 %s us, p99 %s us, n
                                      j["samples"], f(j["p50_us_x_memcpy"])))
 p()
 
-p("Pipelining: prefetch to VRAM with the clear as pre_migrate_fence (pipelined)")
-p("versus waited for on the CPU (debugfs wait_clear), GB/s / memcpy")
+p("The clear of new VRAM in a prefetch to VRAM, GB/s / memcpy: pipelined as")
+p("pre_migrate_fence through the scheduler (debugfs pipeline_clear) versus waited")
+p("for on the CPU (also wait_clear), and done at once by the idle engine (default)")
 for x in b["pipelining"]:
-    p("  %s %4d MiB: pipelined %s, waited %s, speedup %s" % (
+    p("  %s %4d MiB: pipelined %s, waited %s (pipelined/waited %s); at once %s" % (
         x["granularity"], x["size_mib"], f(x["pipelined_gbps_x_memcpy"]),
-        f(x["waited_gbps_x_memcpy"]), f(x["speedup"], "%.2fx")))
+        f(x["waited_gbps_x_memcpy"]), f(x["speedup"], "%.2fx"),
+        f(x.get("at_once_gbps_x_memcpy"))))
 p()
 
 p("CPU-fault migrate-back (device -> system by CPU reads), GB/s / memcpy")
@@ -188,7 +191,8 @@ with open(os.path.join(out, "migration.dat"), "w") as d:
         for m in ("prefetch", "fault"):
             for di in ("s2d", "d2s"):
                 a, c = mig("2M", m, di, s), mig("4K", m, di, s)
-                row.append("%.6g" % (a["gbps"] / c["gbps"]) if a and c else "NaN")
+                row.append("%.6g" % (a["gbps_x_memcpy"] / c["gbps_x_memcpy"])
+                           if a and c else "NaN")
         d.write(" ".join(row) + "\n")
 
 with open(os.path.join(out, "faults.dat"), "w") as d:

@@ -467,7 +467,7 @@ struct pipe_res {
 	const char *gran;
 	size_t size;
 	int iters;
-	struct paired pipelined, waited;
+	struct paired at_once, pipelined, waited;
 };
 
 static struct pipe_res pipes[4];
@@ -884,33 +884,39 @@ static double prefetch_s2d_once(size_t size, bool small)
 	return t;
 }
 
+/*
+ * The clear of new VRAM: done at once by an idle engine (the default),
+ * pipelined as pre_migrate_fence through the scheduler (debugfs
+ * pipeline_clear), or that waited for on the CPU first (also wait_clear).
+ */
 static void bench_pipelining(bool small, size_t size, int iters)
 {
 	struct pipe_res *p = &pipes[npipes];
-	double tp[8], tw[8], bp[8], bw[8];
-	int i;
+	double t[3][8], b[3][8];
+	int i, k;
 
 	if (!dbgdir[0]) {
 		note("no debugfs wait_clear knob: pipelining not measured");
 		return;
 	}
 	for (i = 0; i < iters; i++) {
-		if (!dbg_write("wait_clear", "N"))
-			die("cannot write wait_clear");
-		bp[i] = pair_sample();
-		tp[i] = prefetch_s2d_once(size, small);
-		if (!dbg_write("wait_clear", "Y"))
-			die("cannot write wait_clear");
-		bw[i] = pair_sample();
-		tw[i] = prefetch_s2d_once(size, small);
+		for (k = 0; k < 3; k++) {
+			if (!dbg_write("pipeline_clear", k ? "Y" : "N") ||
+			    !dbg_write("wait_clear", k == 2 ? "Y" : "N"))
+				die("cannot write the debugfs knobs pipeline_clear and wait_clear");
+			b[k][i] = pair_sample();
+			t[k][i] = prefetch_s2d_once(size, small);
+		}
 	}
+	dbg_write("pipeline_clear", "N");
 	dbg_write("wait_clear", "N");
 	*p = (struct pipe_res){ .gran = small ? "4K" : "2M", .size = size, .iters = iters };
-	p->pipelined = pair_stats(size, tp, bp, iters);
-	p->waited = pair_stats(size, tw, bw, iters);
+	p->at_once = pair_stats(size, t[0], b[0], iters);
+	p->pipelined = pair_stats(size, t[1], b[1], iters);
+	p->waited = pair_stats(size, t[2], b[2], iters);
 	npipes++;
-	note("pipelining %s %zu MiB: pipelined %.2fx memcpy, waited %.2fx memcpy", p->gran,
-	     size / MIB, p->pipelined.x, p->waited.x);
+	note("clear of new VRAM, %s %zu MiB: at once %.2fx, pipelined %.2fx, waited %.2fx memcpy",
+	     p->gran, size / MIB, p->at_once.x, p->pipelined.x, p->waited.x);
 }
 
 /* ---- CPU faults migrating back ------------------------------------------ */
@@ -1389,9 +1395,11 @@ static void write_json(const char *path)
 		jstr("granularity", p->gran);
 		jint("size_mib", p->size / MIB);
 		jint("iterations", p->iters);
+		jpaired("at_once_gbps", &p->at_once);
 		jpaired("pipelined_gbps", &p->pipelined);
 		jpaired("waited_gbps", &p->waited);
 		jnum("speedup", p->pipelined.x / p->waited.x);
+		jnum("at_once_over_pipelined", p->at_once.x / p->pipelined.x);
 		jclose('}');
 	}
 	jclose(']');
