@@ -237,3 +237,111 @@ gp = ["set terminal pngcairo size 960,560 font ',10'", 'set datafile missing "Na
       "set output '%s/faults.png'" % D,
       "plot '%s/faults.dat' u 2:xtic(1) t 'p50', '' u 3 t 'p99', '' u 4 t 'kernel per fault'" % D]
 open(os.path.join(out, "plots.gp"), "w").write("\n".join(gp) + "\n")
+
+# ---- summary: medians over the sizes >= 2 MiB, for README and the docs ------
+
+
+def med(v):
+    v = sorted(x for x in v if x is not None)
+    if not v:
+        return None
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def span(get):
+    v = [get(s) for s in sizes if s >= 2]
+    v = [x for x in v if x is not None]
+    return (med(v), min(v) if v else None)
+
+
+def mx(g, m, d):
+    return lambda s: (mig(g, m, d, s) or {}).get("gbps_x_memcpy")
+
+
+def dmx(mem, d):
+    return lambda s: (dm(mem, d, s) or {}).get("gbps_x_memcpy")
+
+
+def vs(mem, d):
+    return lambda s: (dm(mem, d, s) or {}).get("svmgpu_over_dmirror")
+
+
+def r24(m, d):
+    def get(s):
+        a, c = mig("2M", m, d, s), mig("4K", m, d, s)
+        return a["gbps_x_memcpy"] / c["gbps_x_memcpy"] if a and c else None
+    return get
+
+
+rows = [("2M prefetch, x memcpy", mx("2M", "prefetch", "s2d"), mx("2M", "prefetch", "d2s")),
+        ("2M GPU faults, x memcpy", mx("2M", "fault", "s2d"), mx("2M", "fault", "d2s")),
+        ("4K prefetch, x memcpy", mx("4K", "prefetch", "s2d"), mx("4K", "prefetch", "d2s")),
+        ("4K GPU faults, x memcpy", mx("4K", "fault", "s2d"), mx("4K", "fault", "d2s")),
+        ("dmirror THP, x memcpy", dmx("THP", "s2d"), dmx("THP", "d2s")),
+        ("dmirror 4K pages, x memcpy", dmx("4K pages", "s2d"), dmx("4K pages", "d2s")),
+        ("svmgpu 2M / dmirror THP", vs("THP", "s2d"), vs("THP", "d2s")),
+        ("svmgpu 4K / dmirror 4K pages", vs("4K pages", "s2d"), vs("4K pages", "d2s")),
+        ("2M / 4K, prefetch", r24("prefetch", "s2d"), r24("prefetch", "d2s")),
+        ("2M / 4K, GPU faults", r24("fault", "s2d"), r24("fault", "d2s"))]
+md = ["| 2-256 MiB: median (worst) | system → device | device → system |",
+      "|---|---|---|"]
+rst = []
+for name, a, c in rows:
+    (ma, wa), (mc_, wc) = span(a), span(c)
+    md.append("| %s | %s (%s) | %s (%s) |" % (name, f(ma), f(wa), f(mc_), f(wc)))
+    rst.append((name, "%s (%s)" % (f(ma), f(wa)), "%s (%s)" % (f(mc_), f(wc))))
+fl = {(r["kind"], r["granularity"]): r for r in b["faults"]}
+md2 = ["| GPU fault | range | p50 µs | p99 µs | kernel µs | faults/s | valid counted |",
+       "|---|---|---|---|---|---|---|"]
+rst2 = []
+for kind in ("first_touch_system", "first_touch_migrate", "refault_valid"):
+    for g in ("4K", "2M"):
+        r = fl.get((kind, g))
+        if not r:
+            continue
+        cells = (kind.replace("_", " "), g, f(r["p50_us"], "%.0f"), f(r["p99_us"], "%.0f"),
+                 f(r["kernel_fault_us"] if r["kernel_fault_us"] >= 0 else None, "%.0f"),
+                 f(r["rate_per_s"], "%.0f"), "%d of %d" % (r["gpu_faults_valid"], r["gpu_faults"]))
+        md2.append("| " + " | ".join(cells) + " |")
+        rst2.append(cells)
+md2.append("| job round-trip (empty) | - | %s | %s | - | - | - |" % (
+    f(j["p50_us"], "%.0f"), f(j["p99_us"], "%.0f")))
+rst2.append(("job round-trip (empty)", "-", f(j["p50_us"], "%.0f"), f(j["p99_us"], "%.0f"),
+             "-", "-", "-"))
+other = []
+for x in b["pipelining"]:
+    other.append("clear of new VRAM, %s prefetch of %d MiB: at once %s, pipelined %s, waited %s "
+                 "(x memcpy; pipelined/waited %s)" % (
+                     x["granularity"], x["size_mib"], f(x.get("at_once_gbps_x_memcpy")),
+                     f(x["pipelined_gbps_x_memcpy"]), f(x["waited_gbps_x_memcpy"]),
+                     f(x["speedup"], "%.2fx")))
+for g in ("2M", "4K"):
+    v = {x["threads"]: x for x in b["cpu_fault_back"] if x["granularity"] == g}
+    if 1 in v and 2 in v:
+        other.append("CPU-fault migrate-back at %s, %d MiB: 1 thread %s, 2 threads %s x memcpy" % (
+            g, v[1]["size_mib"], f(v[1]["gbps_x_memcpy"]), f(v[2]["gbps_x_memcpy"])))
+goals = ["%s %s: worst %s (target %s) at %s" % ("MET" if g["met"] else "MISSED", g["name"],
+                                                  f(g["worst"]), f(g["target"], "%.1f"),
+                                                  g["worst_at"] or "-") for g in b["goals"]]
+with open(os.path.join(out, "summary.md"), "w") as o:
+    o.write("\n".join(md) + "\n\n" + "\n".join(md2) + "\n\n" +
+            "".join("- %s\n" % x for x in other) + "\nGoals:\n\n" +
+            "".join("- %s\n" % x for x in goals))
+
+
+def rst_table(hdr, rows_):
+    w = [max(len(str(c)) for c in col) for col in zip(hdr, *rows_)]
+    line = "  ".join("=" * n for n in w)
+    out_ = [line, "  ".join(str(c).ljust(n) for c, n in zip(hdr, w)).rstrip(), line]
+    out_ += ["  ".join(str(c).ljust(n) for c, n in zip(r, w)).rstrip() for r in rows_]
+    return "\n".join(out_ + [line])
+
+
+with open(os.path.join(out, "summary.rst"), "w") as o:
+    o.write(rst_table(("2-256 MiB: median (worst)", "system -> device", "device -> system"),
+                      rst) + "\n\n")
+    o.write(rst_table(("GPU fault", "range", "p50 us", "p99 us", "kernel us", "faults/s",
+                       "valid counted"), rst2) + "\n\n")
+    o.write("".join("- %s\n" % x for x in other) + "\n")
+    o.write("".join("- %s\n" % x for x in goals))
