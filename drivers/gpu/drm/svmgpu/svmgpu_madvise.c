@@ -9,14 +9,21 @@
  * madvise attributes live in a maple tree per VM (&svmgpu_vm.attrs), keyed
  * by page index, each interval holding its packed attributes as a value
  * entry; a gap means all defaults. They describe the address space, not the
- * memory, but like xe's and KFD's they do not outlive the mapping: after an
- * munmap the garbage collector drops the attributes of what is no longer
- * mapped (svmgpu_madvise_prune()), so a new mapping at the same address
- * starts with the defaults. They apply from the next GPU fault or prefetch
- * on. The fault handler reads them at the faulting
- * address: the preferred location picks the placement, the atomic policy
- * forces device memory for GPU atomics or forbids them, and the granularity
- * bounds the range drm_gpusvm may create around the fault.
+ * memory, but like xe's and KFD's they do not outlive the mapping: when the
+ * garbage collector removes a range the CPU unmapped, the attributes of the
+ * unmapped part go (svmgpu_madvise_reset()), even if a new mapping took its
+ * place meanwhile, and then those of every address nothing is mapped at
+ * (svmgpu_madvise_prune()), so a new mapping at the same address starts with
+ * the defaults. Attributes of memory the GPU has no range in (never used,
+ * or what stays after a partial unmap was collected) have no range to
+ * collect: they go at the next collection only if nothing was mapped at
+ * their address again. The madvise ioctls collect first.
+ *
+ * They apply from the next GPU fault or prefetch on. The fault handler reads
+ * them at the faulting address: the preferred location picks the placement,
+ * the atomic policy forces device memory for GPU atomics or forbids them,
+ * and the granularity bounds the range drm_gpusvm may create around the
+ * fault.
  */
 
 #include <linux/maple_tree.h>
@@ -84,6 +91,23 @@ static void *attrs_walk(struct svmgpu_vm *vm, unsigned long index, unsigned long
 }
 
 /**
+ * svmgpu_madvise_reset() - back to the default attributes
+ * @vm: the VM, its lock held
+ * @start: page-aligned start
+ * @end: page-aligned end
+ *
+ * Called by the garbage collector for what the CPU unmapped of a range. If
+ * the tree cannot allocate the nodes of the split, the attributes stay.
+ */
+void svmgpu_madvise_reset(struct svmgpu_vm *vm, u64 start, u64 end)
+{
+	lockdep_assert_held(&vm->lock);
+
+	mtree_store_range(&vm->attrs, start >> PAGE_SHIFT, (end >> PAGE_SHIFT) - 1, NULL,
+			  GFP_KERNEL);
+}
+
+/**
  * svmgpu_madvise_prune() - drop the attributes of unmapped addresses
  * @vm: the VM, its lock held
  *
@@ -120,7 +144,7 @@ void svmgpu_madvise_prune(struct svmgpu_vm *vm)
 			}
 			end = vma ? min(vma->vm_start, (last + 1) << PAGE_SHIFT) :
 			      (last + 1) << PAGE_SHIFT;
-			/* Erasing in place only shrinks the tree: it cannot fail. */
+			/* On -ENOMEM the attributes stay until the next collection. */
 			mtree_store_range(&vm->attrs, addr >> PAGE_SHIFT, (end >> PAGE_SHIFT) - 1,
 					  NULL, GFP_KERNEL);
 		}
@@ -170,6 +194,8 @@ int svmgpu_madvise_ioctl(struct drm_device *drm, void *data, struct drm_file *fi
 	index = args->start >> PAGE_SHIFT;
 	last = ((args->start + args->range) >> PAGE_SHIFT) - 1;
 	mutex_lock(&vm->lock);
+	/* Attributes of what was unmapped go before new ones are set or read. */
+	svmgpu_vm_collect(vm);
 	while (index <= last) {
 		struct svmgpu_attrs a;
 		unsigned long v;
@@ -220,6 +246,8 @@ int svmgpu_madvise_query_ioctl(struct drm_device *drm, void *data, struct drm_fi
 	index = args->start >> PAGE_SHIFT;
 	last = ((args->start + args->range) >> PAGE_SHIFT) - 1;
 	mutex_lock(&vm->lock);
+	/* Attributes of what was unmapped go before new ones are set or read. */
+	svmgpu_vm_collect(vm);
 	first = attrs_walk(vm, index, last, &hi);
 	args->uniform = 1;
 	while (hi < last) {

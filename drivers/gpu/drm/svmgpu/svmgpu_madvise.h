@@ -25,6 +25,7 @@ struct svmgpu_attrs {
 
 void svmgpu_madvise_get(struct svmgpu_vm *vm, u64 addr, struct svmgpu_attrs *attrs);
 void svmgpu_madvise_prune(struct svmgpu_vm *vm);
+void svmgpu_madvise_reset(struct svmgpu_vm *vm, u64 start, u64 end);
 
 int svmgpu_madvise_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int svmgpu_madvise_query_ioctl(struct drm_device *drm, void *data, struct drm_file *file);

@@ -106,6 +106,7 @@ static void svmgpu_vm_invalidate(struct drm_gpusvm *gpusvm, struct drm_gpusvm_no
 	const struct drm_gpusvm_ctx ctx = { .in_notifier = 1 };
 	struct drm_gpusvm_range *base = NULL;
 	bool queue_gc = false;
+	u64 start, end;
 
 	lockdep_assert_held_write(&gpusvm->notifier_lock);
 
@@ -123,6 +124,14 @@ static void svmgpu_vm_invalidate(struct drm_gpusvm *gpusvm, struct drm_gpusvm_no
 		if (mmu_range->event != MMU_NOTIFY_UNMAP)
 			continue;
 		drm_gpusvm_range_set_unmapped(base, &r->pages, 1, mmu_range);
+		start = max(mmu_range->start, drm_gpusvm_range_start(base));
+		end = min(mmu_range->end, drm_gpusvm_range_end(base));
+		if (r->unmapped_end) {
+			start = min(start, r->unmapped_start);
+			end = max(end, r->unmapped_end);
+		}
+		r->unmapped_start = start;
+		r->unmapped_end = end;
 		spin_lock(&vm->gc_lock);
 		/* A closing VM removes all its ranges itself. */
 		if (!vm->closing && list_empty(&r->gc_link)) {
@@ -172,7 +181,15 @@ static void svmgpu_vm_remove_range(struct svmgpu_vm *vm, struct svmgpu_range *r)
 	drm_gpusvm_range_put(&r->base);
 }
 
-static void svmgpu_vm_gc_locked(struct svmgpu_vm *vm)
+/**
+ * svmgpu_vm_collect() - remove the ranges the CPU unmapped
+ * @vm: the VM, its lock held
+ *
+ * The garbage collector's work, done at once: the fault handler and the
+ * madvise ioctls call it first, so that they see no stale range or
+ * attribute of an unmapped address.
+ */
+void svmgpu_vm_collect(struct svmgpu_vm *vm)
 {
 	bool collected = false;
 	struct svmgpu_range *r;
@@ -181,6 +198,8 @@ static void svmgpu_vm_gc_locked(struct svmgpu_vm *vm)
 
 	spin_lock(&vm->gc_lock);
 	while ((r = list_first_entry_or_null(&vm->gc_list, struct svmgpu_range, gc_link))) {
+		u64 start, end;
+
 		collected = true;
 		list_del_init(&r->gc_link);
 		spin_unlock(&vm->gc_lock);
@@ -188,13 +207,23 @@ static void svmgpu_vm_gc_locked(struct svmgpu_vm *vm)
 		/* What is still mapped of a partially unmapped range goes back to RAM. */
 		if (r->base.flags.partial_unmap)
 			drm_gpusvm_range_evict(&vm->gpusvm, &r->base);
+		drm_gpusvm_notifier_lock(&vm->gpusvm);
+		start = r->unmapped_start;
+		end = r->unmapped_end;
+		drm_gpusvm_notifier_unlock(&vm->gpusvm);
 		svmgpu_vm_remove_range(vm, r);
+		/*
+		 * Even where the CPU has mapped something new since: a new
+		 * mapping starts with the default attributes.
+		 */
+		if (end)
+			svmgpu_madvise_reset(vm, start, end);
 
 		spin_lock(&vm->gc_lock);
 	}
 	spin_unlock(&vm->gc_lock);
 
-	/* The CPU unmapped memory: its attributes go with it. */
+	/* The CPU unmapped memory: the attributes of what it left unmapped go too. */
 	if (collected)
 		svmgpu_madvise_prune(vm);
 }
@@ -204,7 +233,7 @@ static void svmgpu_vm_gc_work(struct work_struct *work)
 	struct svmgpu_vm *vm = container_of(work, struct svmgpu_vm, gc_work);
 
 	mutex_lock(&vm->lock);
-	svmgpu_vm_gc_locked(vm);
+	svmgpu_vm_collect(vm);
 	mutex_unlock(&vm->lock);
 }
 
@@ -364,9 +393,10 @@ static int svmgpu_errno_to_fault(int err)
 /*
  * Make the range around @addr valid in the page table with at least @access
  * rights, placed as @place asks; @prefetch moves a range even when it is
- * valid. Called with vm->lock held. Returns 1 if the range was valid already,
- * 0 once it is, or an error; on success [*range_start, *range_end) is the
- * range that now covers @addr.
+ * valid. Called with vm->lock held. Returns 1 if the range's pages were valid
+ * already (bound, or bound again as they were), 0 once they are, or an
+ * error; on success [*range_start, *range_end) is the range that now covers
+ * @addr.
  */
 static int svmgpu_vm_service(struct svmgpu_vm *vm, u64 addr, unsigned int access,
 			     enum svmgpu_placement place, bool prefetch, u64 *range_start,
@@ -387,8 +417,8 @@ static int svmgpu_vm_service(struct svmgpu_vm *vm, u64 addr, unsigned int access
 	struct drm_gpusvm_range *base;
 	struct svmgpu_range *r;
 	unsigned long start, end;
+	bool valid, rights;
 	ktime_t t0;
-	bool valid;
 	int err;
 
 	lockdep_assert_held(&vm->lock);
@@ -414,7 +444,7 @@ static int svmgpu_vm_service(struct svmgpu_vm *vm, u64 addr, unsigned int access
 	gran_start = round_down(addr, BIT_ULL(attrs.granularity_shift));
 	gran_end = gran_start + BIT_ULL(attrs.granularity_shift);
 retry:
-	svmgpu_vm_gc_locked(vm);
+	svmgpu_vm_collect(vm);
 
 	base = drm_gpusvm_range_find_or_insert(&vm->gpusvm, addr, gran_start, gran_end, &ctx);
 	if (IS_ERR(base))
@@ -427,12 +457,32 @@ retry:
 
 	drm_gpusvm_notifier_lock(&vm->gpusvm);
 	valid = drm_gpusvm_pages_valid(&vm->gpusvm, &r->pages);
-	if (valid && r->bound && (!write || r->writable) && !prefetch &&
-	    (!(access & DRM_SVMGPU_ACCESS_ATOMIC) || r->atomic_ok)) {
+	rights = (!write || r->writable) && (!(access & DRM_SVMGPU_ACCESS_ATOMIC) || r->atomic_ok);
+	if (valid && r->bound && rights && !prefetch) {
 		drm_gpusvm_notifier_unlock(&vm->gpusvm);
 		return 1;
 	}
 	drm_gpusvm_notifier_unlock(&vm->gpusvm);
+
+	/*
+	 * A valid fault: the CPU side did not change since the pages were
+	 * mapped, only the GPU binding went away. Bind the same pages again,
+	 * unless the fault would move them to VRAM now.
+	 */
+	if (valid && rights && !prefetch &&
+	    (place == SVMGPU_PLACE_SYSTEM ? !r->pages.flags.has_devmem_pages :
+	     r->pages.flags.has_devmem_pages || !svmgpu_vm_want_devmem(vm, place))) {
+		t0 = ktime_get();
+		err = svmgpu_vm_bind(vm, r, r->writable, r->atomic_ok, attrs.atomic_policy);
+		svmgpu_stats_timed(sdev, SVMGPU_TIMED_BIND, end - start, t0);
+		if (err == -EAGAIN && retries--)
+			goto retry;
+		if (err)
+			return svmgpu_errno_to_fault(err);
+		if (r->pages.flags.has_devmem_pages)
+			svmgpu_vm_touch_devmem(vm, r);
+		return 1;
+	}
 
 	if (valid && ((write && !r->writable) || place == SVMGPU_PLACE_SYSTEM ||
 		      (access & DRM_SVMGPU_ACCESS_ATOMIC))) {
@@ -559,7 +609,7 @@ int svmgpu_vm_fault(struct svmgpu_vm *vm, u64 addr, unsigned int access)
 	mutex_lock(&vm->lock);
 	svmgpu_stat_inc(sdev, DRM_SVMGPU_STAT_GPU_FAULTS);
 	/* Unmaps first, so that stale attributes are gone. */
-	svmgpu_vm_gc_locked(vm);
+	svmgpu_vm_collect(vm);
 	svmgpu_madvise_get(vm, addr, &attrs);
 	if ((access & DRM_SVMGPU_ACCESS_ATOMIC) && attrs.atomic_policy == DRM_SVMGPU_ATOMIC_CPU)
 		err = -EACCES;
@@ -836,7 +886,7 @@ static void svmgpu_vm_release(struct kref *ref)
 	cancel_work_sync(&vm->gc_work);
 
 	mutex_lock(&vm->lock);
-	svmgpu_vm_gc_locked(vm);
+	svmgpu_vm_collect(vm);
 	while ((r = mt_find(&vm->pt, &index, ULONG_MAX))) {
 		svmgpu_vm_remove_range(vm, r);
 		index = 0;

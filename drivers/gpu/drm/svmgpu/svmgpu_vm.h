@@ -91,6 +91,13 @@ struct svmgpu_range {
 	bool cow;
 	/** @in_pt: the range is in &svmgpu_vm.pt (under &svmgpu_vm.lock) */
 	bool in_pt;
+	/**
+	 * @unmapped_start: with @unmapped_end, the part of the range the CPU
+	 * unmapped, whose memory attributes the collector drops (notifier lock)
+	 */
+	u64 unmapped_start;
+	/** @unmapped_end: end of that part, 0 while nothing was unmapped */
+	u64 unmapped_end;
 };
 
 /** enum svmgpu_placement - where a fault or prefetch puts a range */
@@ -105,6 +112,7 @@ enum svmgpu_placement {
 
 struct svmgpu_vm *svmgpu_vm_create(struct svmgpu_device *sdev);
 void svmgpu_vm_put(struct svmgpu_vm *vm);
+void svmgpu_vm_collect(struct svmgpu_vm *vm);
 void svmgpu_vm_mapped(struct svmgpu_vm *vm, u64 *system, u64 *vram);
 
 static inline struct svmgpu_vm *svmgpu_vm_get(struct svmgpu_vm *vm)
