@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -632,6 +633,62 @@ static void test_madvise_query(void)
 	munmap(p, 4 * SZ_64K);
 }
 
+/*
+ * Attributes do not outlive the mapping: after an munmap of memory the GPU
+ * used, a new mapping at the same address (made before any GPU fault could
+ * collect the old one) starts with the defaults, what stays mapped keeps its
+ * attributes, and a GPU fault on the new mapping migrates as the default
+ * policy does.
+ */
+static void test_madvise_munmap(void)
+{
+	size_t size = SZ_2M;
+	char *p = map_anon_aligned(size), *q, *r = map_anon_aligned(size);
+	struct drm_svmgpu_madvise_query a;
+	uint64_t mig;
+
+	memset(p, 0, size);
+	memset(r, 0, size);
+	igt_assert_eq(madvise_vm(p, size, DRM_SVMGPU_MADVISE_PREFERRED_LOC,
+				 DRM_SVMGPU_PREFERRED_SYSTEM, 0, 0), 0);
+	igt_assert_eq(madvise_vm(r, size, DRM_SVMGPU_MADVISE_PREFERRED_LOC,
+				 DRM_SVMGPU_PREFERRED_SYSTEM, 0, 0), 0);
+	fill_and_check(p, size, 0x12121212);
+	fill_and_check(r, size, 0x12121212);
+
+	/* A 64K hole in the middle, mapped again at once. */
+	munmap(p + SZ_1M, SZ_64K);
+	q = mmap(p + SZ_1M, SZ_64K, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	igt_assert(q == p + SZ_1M);
+	a = madvise_get(q, SZ_64K);
+	igt_assert_eq(a.uniform, 1);
+	igt_assert_eq(a.preferred_location, DRM_SVMGPU_PREFERRED_DEFAULT);
+	a = madvise_get(p, SZ_1M);
+	igt_assert_eq(a.uniform, 1);
+	igt_assert_eq(a.preferred_location, DRM_SVMGPU_PREFERRED_SYSTEM);
+	a = madvise_get(p + SZ_1M + SZ_64K, SZ_1M - SZ_64K);
+	igt_assert_eq(a.preferred_location, DRM_SVMGPU_PREFERRED_SYSTEM);
+	munmap(p, size);
+
+	/* All of it, mapped again: defaults, and the GPU fault migrates. */
+	munmap(r, size);
+	q = mmap(r, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	igt_assert(q == r);
+	memset(q, 0, size);
+	mig = counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
+	svmgpu_cmd_fill32(batch, q, size, 0x34343434);
+	exec_ok();
+	igt_assert_lt(mig, counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM));
+	a = madvise_get(q, size);
+	igt_assert_eq(a.uniform, 1);
+	igt_assert_eq(a.preferred_location, DRM_SVMGPU_PREFERRED_DEFAULT);
+	for (size_t i = 0; i < size; i++)
+		igt_assert_eq(q[i], 0x34);
+	munmap(q, size);
+}
+
 /* Preferred system: GPU faults do not migrate, and bring VRAM data back. */
 static void test_madvise_preferred_system(void)
 {
@@ -898,16 +955,74 @@ static void test_fdinfo(void)
 	munmap(p, SZ_1M);
 }
 
-static void inject(const char *knob, int n)
+static void debugfs_write(const char *knob, const char *fmt, ...)
 {
 	char path[256];
+	va_list ap;
 	FILE *f;
 
 	igt_require_f(debugfs_path(path, sizeof(path), knob), "no debugfs %s\n", knob);
 	f = fopen(path, "w");
 	igt_assert(f);
-	igt_assert(fprintf(f, "%d\n", n) > 0);
+	va_start(ap, fmt);
+	igt_assert(vfprintf(f, fmt, ap) > 0);
+	va_end(ap);
 	igt_assert_eq(fclose(f), 0);
+}
+
+static void inject(const char *knob, int n)
+{
+	debugfs_write(knob, "%d\n", n);
+}
+
+/*
+ * A fault on a range whose pages are still valid, only its GPU binding gone
+ * (the debugfs unbind knob): counted as a valid fault, bound again to the
+ * same pages without a new migration, in VRAM and in RAM.
+ */
+static void test_refault_valid(void)
+{
+	size_t size = SZ_2M;
+	uint32_t *p = map_anon_aligned(size);
+
+	memset(p, 0, size);
+	for (int ram = 0; ram < 2; ram++) {
+		uint64_t valid, mig, binds, faults;
+		uint32_t value = 0x5a5a0000 + ram;
+
+		if (ram)
+			igt_assert_eq(madvise_vm(p, size, DRM_SVMGPU_MADVISE_PREFERRED_LOC,
+						 DRM_SVMGPU_PREFERRED_SYSTEM, 0, 0), 0);
+		/*
+		 * Bound for writes where the policy puts it (a lost migration
+		 * race: again); the CPU must not look, or its fault takes the
+		 * data back to RAM.
+		 */
+		for (int tries = 0; tries < 5; tries++) {
+			svmgpu_cmd_fill32(batch, p, size, ~value);
+			exec_ok();
+			if (ram || fdinfo_bytes("drm-resident-vram") >= (long long)size)
+				break;
+			igt_assert_eq(svmgpu_prefetch(fd, vm, p, size, DRM_SVMGPU_REGION_DEVICE), 0);
+		}
+		igt_assert_eq(fdinfo_bytes("drm-resident-vram") >= (long long)size, !ram);
+
+		debugfs_write("unbind", "%lx %lx\n", (unsigned long)p, (unsigned long)size);
+		valid = counter(DRM_SVMGPU_STAT_GPU_FAULTS_VALID);
+		faults = counter(DRM_SVMGPU_STAT_GPU_FAULTS);
+		mig = counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
+		binds = counter(DRM_SVMGPU_STAT_BINDS);
+		svmgpu_cmd_fill32(batch, p, size, value);
+		exec_ok();
+		igt_assert_eq_u64(counter(DRM_SVMGPU_STAT_GPU_FAULTS), faults + 1);
+		igt_assert_eq_u64(counter(DRM_SVMGPU_STAT_GPU_FAULTS_VALID), valid + 1);
+		igt_assert_eq_u64(counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM), mig);
+		igt_assert_eq_u64(counter(DRM_SVMGPU_STAT_BINDS), binds + 1);
+		igt_assert_eq(fdinfo_bytes("drm-resident-vram") >= (long long)size, !ram);
+		for (size_t i = 0; i < size / 4; i++)
+			igt_assert_eq(p[i], value);
+	}
+	munmap(p, size);
 }
 
 /* A failing copy job: the migration fails cleanly, the data stays in RAM, intact. */
@@ -1038,6 +1153,10 @@ static const struct igt_subtest tests[] = {
 	{ "saxpy", test_saxpy, "f32 saxpy over 300k elements matches the CPU bit for bit" },
 	{ "reduce", test_reduce, "u32 sum, f32 sum in order, u32 max, empty reduction" },
 	{ "madvise-query", test_madvise_query, "attributes read back over split ranges" },
+	{ "refault-valid", test_refault_valid,
+	  "a fault on valid pages whose binding went binds them again, counted as valid" },
+	{ "madvise-munmap", test_madvise_munmap,
+	  "attributes go with the mapping, even when a new one took its place" },
 	{ "madvise-preferred-system", test_madvise_preferred_system,
 	  "preferred system: no migration on fault, VRAM data comes back" },
 	{ "madvise-preferred-device", test_madvise_preferred_device,
