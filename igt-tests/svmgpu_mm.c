@@ -60,26 +60,6 @@ static uint32_t *scratch;	/* 2M in RAM: source data of GPU copies */
 
 /* ---- helpers ---- */
 
-static void *map_anon(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	igt_assert(p != MAP_FAILED);
-	return p;
-}
-
-/* 2M-aligned anonymous memory: 2M GPU ranges, THPs possible. */
-static void *map_anon_aligned(size_t size)
-{
-	char *p = map_anon(size + SZ_2M);
-	char *a = (char *)ALIGN_UP(p, SZ_2M);
-
-	if (a > p)
-		munmap(p, a - p);
-	munmap(a + size, p + SZ_2M - a);
-	return a;
-}
-
 static int vm_madvise(struct ctx *c, void *p, size_t size, uint32_t flags, uint32_t loc,
 		      uint32_t gran)
 {
@@ -184,25 +164,6 @@ static void emit_reduce(struct svmgpu_batch *b, uint32_t op, const void *src, ui
 	};
 
 	svmgpu_batch_emit(b, &cmd, sizeof(cmd));
-}
-
-static uint32_t hash32(uint32_t seed, uint32_t i)
-{
-	uint32_t x = seed * 0x01000193u ^ (i * 0x9e3779b1u);
-
-	x ^= x >> 15;
-	x *= 0x85ebca6bu;
-	x ^= x >> 13;
-	return x;
-}
-
-/* Distinct words: a page in the wrong place shows. */
-static void fill_words(void *p, size_t bytes, uint32_t seed)
-{
-	uint32_t *w = p;
-
-	for (size_t i = 0; i < bytes / 4; i++)
-		w[i] = hash32(seed, i);
 }
 
 static void set_words(void *p, size_t bytes, uint32_t v)
@@ -317,9 +278,9 @@ static void fixture(void)
 	ctx_init(&g, svmgpu_open_or_skip());
 	svmgpu_query_info(g.fd, &info);
 	igt_require_f(info.features & DRM_SVMGPU_FEATURE_SVM, "device without SVM\n");
-	res = map_anon(SZ_64K);
+	res = svmgpu_map_anon(SZ_64K);
 	keep_in_ram(&g, res, SZ_64K);
-	scratch = map_anon(SZ_2M);
+	scratch = svmgpu_map_anon(SZ_2M);
 	keep_in_ram(&g, scratch, SZ_2M);
 }
 
@@ -399,7 +360,7 @@ static void mx_alloc(struct mx_buf *b, size_t size)
 		igt_assert(p);
 		break;
 	case K_MMAP:
-		p = map_anon(size);
+		p = svmgpu_map_anon(size);
 		break;
 	case K_SHARED:
 		p = mmap(NULL, size, prot, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -424,11 +385,11 @@ static void mx_alloc(struct mx_buf *b, size_t size)
 			igt_skip("MAP_HUGETLB of %zu bytes: %s\n", size, strerror(errno));
 		break;
 	case K_THP:
-		p = map_anon_aligned(size);
+		p = svmgpu_map_anon_aligned(size);
 		madvise(p, size, MADV_HUGEPAGE);	/* best effort: THP may be off */
 		break;
 	case K_MLOCK:
-		p = map_anon(size);
+		p = svmgpu_map_anon(size);
 		if (mlock(p, size)) {
 			int err = errno;
 
@@ -494,8 +455,8 @@ static void mx_worker_emit(struct svmgpu_batch *b, uint8_t *p, uint8_t *exp, siz
 			   int i, uint32_t seed)
 {
 	size_t slice = size / MX_WORKERS, off = i * slice;
-	uint32_t v = hash32(seed, 0x100 + i);
-	uint64_t m = (uint64_t)hash32(seed, 0x200 + i) << 32 | i;
+	uint32_t v = svmgpu_hash32(seed, 0x100 + i);
+	uint64_t m = (uint64_t)svmgpu_hash32(seed, 0x200 + i) << 32 | i;
 
 	svmgpu_cmd_fill32(b, p + off, slice, v);
 	svmgpu_cmd_store64(b, p + off + slice / 2, m);
@@ -606,7 +567,7 @@ static void mx_run(struct mx_buf *b, int pattern, uint32_t seed)
 	uint32_t v = 0x5a000000u | seed;
 
 	igt_assert(exp);
-	fill_words(p, size, seed);
+	svmgpu_fill_words(p, size, seed);
 	memcpy(exp, p, size);
 
 	switch (pattern) {
@@ -618,7 +579,7 @@ static void mx_run(struct mx_buf *b, int pattern, uint32_t seed)
 	case P_TWICE:
 		/* The first exec writes; the second checks it on the GPU and overwrites. */
 		igt_assert(size <= SZ_2M);
-		fill_words(scratch, size, seed ^ 0x7777);
+		svmgpu_fill_words(scratch, size, seed ^ 0x7777);
 		svmgpu_cmd_copy(g.b, p, scratch, size);
 		run_ok(&g);
 		memcpy(exp, scratch, size);
@@ -635,7 +596,7 @@ static void mx_run(struct mx_buf *b, int pattern, uint32_t seed)
 		size_t seg = size / 64;
 
 		for (int i = 0; i < 64; i++) {
-			uint64_t val = (uint64_t)hash32(seed, i) << 32 | 0xc0de0000u | i;
+			uint64_t val = (uint64_t)svmgpu_hash32(seed, i) << 32 | 0xc0de0000u | i;
 
 			off = (i * seg + (i * 1096) % (seg - 8)) & ~7ul;
 			svmgpu_cmd_store64(g.b, p + off, val);
@@ -648,7 +609,7 @@ static void mx_run(struct mx_buf *b, int pattern, uint32_t seed)
 		uint32_t k = 0;
 
 		for (off = 0; off + 4 <= size; off += SZ_4K + 4, k++) {
-			uint32_t val = hash32(seed ^ 0x5757, k);
+			uint32_t val = svmgpu_hash32(seed ^ 0x5757, k);
 
 			svmgpu_cmd_store32(g.b, p + off, val);
 			memcpy(exp + off, &val, 4);
@@ -813,11 +774,11 @@ static void test_alloc_matrix(void)
 static void test_mremap_move(void)
 {
 	size_t size = 4 * SZ_1M;
-	uint8_t *p = map_anon_aligned(size), *resv, *n, *exp = malloc(size);
+	uint8_t *p = svmgpu_map_anon_aligned(size), *resv, *n, *exp = malloc(size);
 	uint32_t v1 = 0x11112222, v2 = 0x33334444;
 
 	igt_assert(exp);
-	fill_words(p, size, 0x3e3e);
+	svmgpu_fill_words(p, size, 0x3e3e);
 	memcpy(exp, p, size);
 	/* Migrates the middle to VRAM (default policy). */
 	svmgpu_cmd_fill32(g.b, p + SZ_1M, 2 * SZ_1M, v1);
@@ -827,7 +788,7 @@ static void test_mremap_move(void)
 	set_words(exp + 12, 4, 0xabc);
 
 	/* A target that is not 2M-aligned: the GPU ranges cannot simply move along. */
-	resv = map_anon_aligned(size + SZ_2M);
+	resv = svmgpu_map_anon_aligned(size + SZ_2M);
 	n = mremap(p, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, resv + SZ_64K);
 	igt_assert(n == resv + SZ_64K);
 
@@ -856,11 +817,11 @@ static void test_mremap_move(void)
 static void test_mremap_dontunmap(void)
 {
 	size_t size = SZ_2M;
-	uint8_t *p = map_anon_aligned(size), *n, *exp = malloc(size);
+	uint8_t *p = svmgpu_map_anon_aligned(size), *n, *exp = malloc(size);
 	uint32_t v1 = 0x55556666, v3 = 0x77778888, v4 = 0x9999aaaa;
 
 	igt_assert(exp);
-	fill_words(p, size, 0xd0d0);
+	svmgpu_fill_words(p, size, 0xd0d0);
 	memcpy(exp, p, size);
 	svmgpu_cmd_fill32(g.b, p + SZ_64K, SZ_1M, v1);
 	run_ok(&g);
@@ -904,8 +865,8 @@ static void test_munmap_during_job(void)
 	size_t asz = 32 * SZ_1M, bsz = 8 * SZ_1M, csz = 4 * SZ_1M, dsz = 4 * SZ_1M;
 	struct svmgpu_batch *b1 = svmgpu_batch_new(), *b2 = svmgpu_batch_new();
 	uint32_t q1 = svmgpu_queue_create(g.fd, g.vm), q2 = svmgpu_queue_create(g.fd, g.vm);
-	uint8_t *a = map_anon_aligned(asz), *b = map_anon(bsz), *c = malloc(csz);
-	uint8_t *d = map_anon_aligned(dsz);
+	uint8_t *a = svmgpu_map_anon_aligned(asz), *b = svmgpu_map_anon(bsz), *c = malloc(csz);
+	uint8_t *d = svmgpu_map_anon_aligned(dsz);
 	uint32_t h1, h2, last = 0;
 	bool busy1, busy2;
 	double t0;
@@ -980,12 +941,12 @@ static void test_munmap_during_job(void)
 static void test_munmap_halves(void)
 {
 	const int loops = 300;
-	uint32_t *keep = map_anon(SZ_64K);
+	uint32_t *keep = svmgpu_map_anon(SZ_64K);
 	uint64_t inv = counter(g.fd, DRM_SVMGPU_STAT_INVALIDATIONS);
 	double t0 = now_s();
 
 	for (int i = 0; i < loops; i++) {
-		uint8_t *p = map_anon_aligned(SZ_2M);
+		uint8_t *p = svmgpu_map_anon_aligned(SZ_2M);
 
 		svmgpu_cmd_fill32(g.b, p, SZ_2M, 0x4a4a0000u | i);
 		svmgpu_cmd_store32(g.b, &keep[i], i);
@@ -1030,7 +991,7 @@ static void partial_dyn(void *arg)
 	const struct partial_case *pc = arg;
 	static const size_t hole_at[] = { 0, SZ_1M - SZ_64K / 2, SZ_2M - SZ_64K };
 	size_t hole = hole_at[pc->where];
-	uint8_t *p = map_anon_aligned(SZ_2M), *exp = malloc(SZ_2M), *hp = p + hole;
+	uint8_t *p = svmgpu_map_anon_aligned(SZ_2M), *exp = malloc(SZ_2M), *hp = p + hole;
 	uint64_t mig = counter(g.fd, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
 	uint32_t v = 0x9a000000u | pc->op << 8 | pc->where << 4 | pc->cpu_first << 1 | pc->vram;
 	size_t left = hole, right = SZ_2M - hole - SZ_64K;
@@ -1038,7 +999,7 @@ static void partial_dyn(void *arg)
 	igt_assert(exp);
 	if (!pc->vram)
 		keep_in_ram(&g, p, SZ_2M);
-	fill_words(p, SZ_2M, v);
+	svmgpu_fill_words(p, SZ_2M, v);
 	svmgpu_cmd_fill32(g.b, p + SZ_4K, SZ_2M - 2 * SZ_4K, v);
 	run_ok(&g);
 	memcpy(exp, p, SZ_4K);
@@ -1135,7 +1096,7 @@ static void test_unaligned(void)
 	};
 	const size_t ns = sizeof(sizes) / sizeof(sizes[0]);
 	uint8_t *src[sizeof(sizes) / sizeof(sizes[0])], *dst[sizeof(sizes) / sizeof(sizes[0])];
-	uint8_t *pg = map_anon(4 * SZ_4K), *ps = malloc(3 * SZ_4K), *pexp = malloc(4 * SZ_4K);
+	uint8_t *pg = svmgpu_map_anon(4 * SZ_4K), *ps = malloc(3 * SZ_4K), *pexp = malloc(4 * SZ_4K);
 	uint8_t *odd = malloc(4097), *exp;
 	uint32_t v = 0x0dd0dd0d;
 
@@ -1145,7 +1106,7 @@ static void test_unaligned(void)
 		dst[i] = malloc(sizes[i] + 2 * GUARD);
 		igt_assert(src[i] && dst[i]);
 		for (size_t j = 0; j < sizes[i]; j++)
-			src[i][j] = (uint8_t)hash32(i, j);
+			src[i][j] = (uint8_t)svmgpu_hash32(i, j);
 		memset(dst[i], 0xee, sizes[i] + 2 * GUARD);
 		/* Odd destination offsets, from a source at malloc's alignment + i % 3. */
 		svmgpu_cmd_copy(g.b, dst[i] + GUARD + i % 7, src[i] + (sizes[i] > 3 ? i % 3 : 0),
@@ -1153,7 +1114,7 @@ static void test_unaligned(void)
 	}
 	/* Copies crossing page boundaries at odd places. */
 	memset(pg, 0x5c, 4 * SZ_4K);
-	fill_words(ps, 3 * SZ_4K, 0xc0c0);
+	svmgpu_fill_words(ps, 3 * SZ_4K, 0xc0c0);
 	memcpy(pexp, pg, 4 * SZ_4K);
 	svmgpu_cmd_copy(g.b, pg + SZ_4K - 1, ps + SZ_4K - 3, 2);
 	svmgpu_cmd_copy(g.b, pg + 2 * SZ_4K - 7, ps + 1, SZ_4K + 9);
@@ -1173,11 +1134,11 @@ static void test_unaligned(void)
 		igt_assert(exp);
 		memset(exp, 0xee, sizes[i] + 2 * GUARD);
 		for (size_t j = 0; j < len; j++)
-			exp[o + j] = (uint8_t)hash32(i, j + sk);
+			exp[o + j] = (uint8_t)svmgpu_hash32(i, j + sk);
 		snprintf(what, sizeof(what), "copy of %zu bytes to +%zu", len, o);
 		check_bytes(what, dst[i], exp, sizes[i] + 2 * GUARD);
 		for (size_t j = 0; j < sizes[i]; j++)
-			igt_assert_eq(src[i][j], (uint8_t)hash32(i, j));
+			igt_assert_eq(src[i][j], (uint8_t)svmgpu_hash32(i, j));
 		free(exp);
 	}
 	check_bytes("page-crossing copies", pg, pexp, 4 * SZ_4K);
@@ -1274,7 +1235,7 @@ static void *thr_disjoint(void *arg)
 static void test_threads_disjoint(void)
 {
 	size_t part = SZ_1M + SZ_512K, size = NTHREADS * part;
-	uint32_t *buf = map_anon_aligned(size);
+	uint32_t *buf = svmgpu_map_anon_aligned(size);
 	struct thr t[NTHREADS];
 	double t0 = now_s();
 
@@ -1346,7 +1307,7 @@ static void *thr_same_range(void *arg)
 static void test_threads_same_range(void)
 {
 	const int rounds = 8;
-	uint32_t *buf = map_anon_aligned(SZ_2M);
+	uint32_t *buf = svmgpu_map_anon_aligned(SZ_2M);
 	pthread_barrier_t start, done;
 	struct thr t[NTHREADS];
 	char failure[256] = "";
@@ -1410,14 +1371,14 @@ static void proc_private(int child, void *arg)
 
 	(void)arg;
 	ctx_open(&c, 0);
-	p = map_anon_aligned(size);
-	src = map_anon(size);
+	p = svmgpu_map_anon_aligned(size);
+	src = svmgpu_map_anon(size);
 	exp = malloc(size);
 	igt_assert(exp);
 	for (int r = 0; r < 6; r++) {
 		uint32_t seed = child << 8 | r;
 
-		fill_words(src, size, seed);
+		svmgpu_fill_words(src, size, seed);
 		memcpy(exp, src, size);
 		svmgpu_cmd_copy(c.b, p, src, size);
 		for (int i = 0; i < 16; i++) {
@@ -1446,7 +1407,7 @@ static void test_processes_private(void)
 
 static uint32_t shared_value(int child, size_t i)
 {
-	return hash32(0x5a5a00 + child, i);
+	return svmgpu_hash32(0x5a5a00 + child, i);
 }
 
 static void proc_shared(int child, void *arg)
@@ -1455,7 +1416,7 @@ static void proc_shared(int child, void *arg)
 	struct ctx c;
 
 	ctx_open(&c, 0);
-	src = map_anon(SZ_1M);
+	src = svmgpu_map_anon(SZ_1M);
 	for (size_t i = 0; i < SZ_1M / 4; i++)
 		((uint32_t *)src)[i] = shared_value(child, i);
 	svmgpu_cmd_fill32(c.b, part, SZ_1M, 0xffffffff);
@@ -1513,7 +1474,7 @@ static void pingpong(void *arg)
 {
 	const unsigned int shift = *(const unsigned int *)arg;
 	const int rounds = 200;
-	uint64_t *p = map_anon_aligned(SZ_2M), *c = p + 64, expected = 0;
+	uint64_t *p = svmgpu_map_anon_aligned(SZ_2M), *c = p + 64, expected = 0;
 	struct drm_svmgpu_stats s0, s1;
 	double t0;
 
@@ -1616,7 +1577,7 @@ static void fallback_vram_alloc(void *arg)
 {
 	const long armed = 1000000;
 	size_t size = 4 * SZ_1M;
-	uint8_t *p = map_anon_aligned(size), *exp = malloc(size);
+	uint8_t *p = svmgpu_map_anon_aligned(size), *exp = malloc(size);
 	uint64_t mig0, mig1;
 	struct knobs k;
 	int e1, e2;
@@ -1625,7 +1586,7 @@ static void fallback_vram_alloc(void *arg)
 	(void)arg;
 	require_knobs(&k, "fail_vram_alloc");
 	igt_assert(exp);
-	fill_words(p, size, 0xfa11);
+	svmgpu_fill_words(p, size, 0xfa11);
 	memcpy(exp, p, size);
 
 	mig0 = counter(g.fd, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
@@ -1660,7 +1621,7 @@ static void fallback_vram_alloc(void *arg)
 static void fallback_copy_to_vram(void *arg)
 {
 	size_t size = SZ_2M;
-	uint8_t *p = map_anon_aligned(size), *exp = malloc(size);
+	uint8_t *p = svmgpu_map_anon_aligned(size), *exp = malloc(size);
 	struct knobs k;
 	long left;
 	int e;
@@ -1668,7 +1629,7 @@ static void fallback_copy_to_vram(void *arg)
 	(void)arg;
 	require_knobs(&k, "fail_copy");
 	igt_assert(exp);
-	fill_words(p, size, 0xc0b1);
+	svmgpu_fill_words(p, size, 0xc0b1);
 	memcpy(exp, p, size);
 
 	knobs_set(&k, 1);
@@ -1692,7 +1653,7 @@ static void fallback_copy_to_vram(void *arg)
 static void fallback_copy_to_ram(void *arg)
 {
 	size_t size = SZ_2M;
-	uint8_t *p = map_anon_aligned(size), *exp = malloc(size);
+	uint8_t *p = svmgpu_map_anon_aligned(size), *exp = malloc(size);
 	struct knobs k;
 	long left;
 	int e;
@@ -1700,7 +1661,7 @@ static void fallback_copy_to_ram(void *arg)
 	(void)arg;
 	require_knobs(&k, "fail_copy");
 	igt_assert(exp);
-	fill_words(p, size, 0xc0b2);
+	svmgpu_fill_words(p, size, 0xc0b2);
 	memcpy(exp, p, size);
 	igt_assert_eq(svmgpu_prefetch(g.fd, g.vm, p, size, DRM_SVMGPU_REGION_DEVICE), 0);
 
@@ -1765,9 +1726,9 @@ static uint64_t evict_run(struct ctx *c, size_t total, uint32_t seed, struct evi
 			  int parties)
 {
 	size_t n = total / SZ_2M;
-	uint32_t *buf = map_anon_aligned(total);
-	uint64_t *sums = map_anon(ALIGN_UP(n * 8, SZ_4K));
-	uint32_t *samples = map_anon(n * SZ_4K);
+	uint32_t *buf = svmgpu_map_anon_aligned(total);
+	uint64_t *sums = svmgpu_map_anon(ALIGN_UP(n * 8, SZ_4K));
+	uint32_t *samples = svmgpu_map_anon(n * SZ_4K);
 	uint64_t ev0, ev1, ev2, mig0, mig1, tri = (uint64_t)CHUNK_WORDS * (CHUNK_WORDS - 1) / 2;
 	double t0 = now_s(), t1, t2, t3;
 
@@ -1915,8 +1876,8 @@ static void test_evict_lru(void)
 {
 	uint64_t vram = vram_size_or_skip(), ev0, ram0, ram1, ram2;
 	size_t size = vram / 2, words = size / 4;
-	uint32_t *x = map_anon_aligned(size), *y = map_anon_aligned(size);
-	uint32_t *z = map_anon_aligned(size);
+	uint32_t *x = svmgpu_map_anon_aligned(size), *y = svmgpu_map_anon_aligned(size);
+	uint32_t *z = svmgpu_map_anon_aligned(size);
 
 	double t0 = now_s();
 
@@ -2002,8 +1963,8 @@ static void md_dyn(void *arg)
 {
 	const struct md_case *mc = arg;
 	size_t size = 4 * SZ_1M;
-	uint64_t *r = map_anon(SZ_4K), a_ram, a_peer, b_ram, b_mig, a_all, b_all;
-	uint8_t *p = map_anon_aligned(size), *exp = malloc(size);
+	uint64_t *r = svmgpu_map_anon(SZ_4K), a_ram, a_peer, b_ram, b_mig, a_all, b_all;
+	uint8_t *p = svmgpu_map_anon_aligned(size), *exp = malloc(size);
 	struct ctx a, b;
 	struct knobs k;
 
@@ -2015,7 +1976,7 @@ static void md_dyn(void *arg)
 	if (mc->mode == MD_PEER_MAP)
 		require_knobs(&k, "fail_vram_alloc");
 
-	fill_words(p, size, 0xab);
+	svmgpu_fill_words(p, size, 0xab);
 	memcpy(exp, p, size);
 	svmgpu_cmd_fill32(a.b, p + SZ_1M, 2 * SZ_1M, 0xaaaa0001);
 	run_ok(&a);
@@ -2176,7 +2137,7 @@ static void fork_child(struct fork_state *fs)
 	close(fs->to_child[1]);
 	close(fs->to_parent[0]);
 	ctx_open(&d, 0);
-	r = map_anon(SZ_4K);
+	r = svmgpu_map_anon(SZ_4K);
 	keep_in_ram(&d, r, SZ_4K);
 
 	if (fs->mode == FORK_PARENT_NEW_VM) {
@@ -2220,13 +2181,13 @@ static void fork_parent(int child, void *arg)
 
 	(void)child;
 	ctx_open(&c, 0);
-	r = map_anon(SZ_4K);
+	r = svmgpu_map_anon(SZ_4K);
 	keep_in_ram(&c, r, SZ_4K);
-	fs.p = map_anon_aligned(FORK_SIZE);
+	fs.p = svmgpu_map_anon_aligned(FORK_SIZE);
 	fs.exp = malloc(FORK_SIZE);
 	pexp = malloc(FORK_SIZE);
 	igt_assert(fs.exp && pexp);
-	fill_words(fs.p, FORK_SIZE, 0xf0f0);
+	svmgpu_fill_words(fs.p, FORK_SIZE, 0xf0f0);
 	memcpy(fs.exp, fs.p, FORK_SIZE);
 
 	/* Before fork: the first half written by the GPU, the second prefetched; both in VRAM. */

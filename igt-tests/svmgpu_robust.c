@@ -42,7 +42,6 @@
 #define SZ_1M	(1ul << 20)
 #define SZ_2M	(2ul << 20)
 
-#define ALIGN_UP(x, a)	(((uintptr_t)(x) + (a) - 1) & ~((uintptr_t)(a) - 1))
 
 #define DEBUGFS		"/sys/kernel/debug"
 #define MODULE_DEBUGFS	DEBUGFS "/svmgpu"
@@ -61,47 +60,9 @@ struct ctx {
 
 /* ---- memory helpers ---- */
 
-static void *map_anon(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	igt_assert(p != MAP_FAILED);
-	return p;
-}
-
-/* 2M-aligned anonymous memory: whole 2M GPU ranges. */
-static void *map_anon_aligned(size_t size)
-{
-	char *p = map_anon(size + SZ_2M);
-	char *a = (char *)ALIGN_UP(p, SZ_2M);
-
-	if (a > p)
-		munmap(p, a - p);
-	munmap(a + size, p + SZ_2M - a);
-	return a;
-}
-
-static uint32_t hash32(uint32_t seed, uint32_t i)
-{
-	uint32_t x = seed * 0x9e3779b1u ^ (i * 0x85ebca6bu);
-
-	x ^= x >> 16;
-	x *= 0x7feb352du;
-	x ^= x >> 15;
-	return x;
-}
-
-static void fill_words(void *p, size_t bytes, uint32_t seed)
-{
-	uint32_t *w = p;
-
-	for (size_t i = 0; i < bytes / 4; i++)
-		w[i] = hash32(seed, i);
-}
-
 /*
  * Checks the words of [@off, @off + @bytes) of a buffer filled by
- * fill_words(@p, ..., @seed); fails naming the first differing word and how
+ * svmgpu_fill_words(@p, ..., @seed); fails naming the first differing word and how
  * many differ.
  */
 static void check_range(const char *what, const void *p, size_t off, size_t bytes,
@@ -111,14 +72,14 @@ static void check_range(const char *what, const void *p, size_t off, size_t byte
 	size_t first = SIZE_MAX, bad = 0;
 
 	for (size_t i = off / 4; i < (off + bytes) / 4; i++) {
-		if (w[i] != hash32(seed, i)) {
+		if (w[i] != svmgpu_hash32(seed, i)) {
 			if (first == SIZE_MAX)
 				first = i;
 			bad++;
 		}
 	}
 	igt_assert_f(!bad, "%s: %zu of %zu words differ, first at +0x%zx: 0x%08x, expected 0x%08x\n",
-		     what, bad, bytes / 4, first * 4, w[first], hash32(seed, first));
+		     what, bad, bytes / 4, first * 4, w[first], svmgpu_hash32(seed, first));
 }
 
 static void check_words(const char *what, const void *p, size_t bytes, uint32_t seed)
@@ -263,7 +224,7 @@ static void ctx_init(struct ctx *c, int fd)
 	c->vm = svmgpu_vm_create(fd);
 	c->q = svmgpu_queue_create(fd, c->vm);
 	c->b = svmgpu_batch_new();
-	c->res = map_anon(SZ_64K);
+	c->res = svmgpu_map_anon(SZ_64K);
 	/* Command buffers and results stay in RAM: only test data moves. */
 	igt_assert_eq(madvise_ram(c, c->b->buf, c->b->cap), 0);
 	igt_assert_eq(madvise_ram(c, c->res, SZ_64K), 0);
@@ -329,7 +290,7 @@ static uint64_t sum_words(size_t bytes, uint32_t seed)
 	uint64_t s = 0;
 
 	for (size_t i = 0; i < bytes / 4; i++)
-		s += hash32(seed, i);
+		s += svmgpu_hash32(seed, i);
 	return s;
 }
 
@@ -488,12 +449,12 @@ static void bind_fault(void *arg)
 {
 	bool write = arg;
 	size_t size = 4 * SZ_1M;
-	uint32_t *p = map_anon_aligned(size);
+	uint32_t *p = svmgpu_map_anon_aligned(size);
 	struct ctx c;
 
 	ctx_open(&c, 0);
 	warm_up(&c);
-	fill_words(p, size, 0xb1d0);
+	svmgpu_fill_words(p, size, 0xb1d0);
 
 	/* Every time: one failing bind per attempt, on a new queue each (the range stays unbound). */
 	for (int n = 1; n <= 3; n++) {
@@ -538,12 +499,12 @@ static void bind_fault(void *arg)
 static void bind_prefetch(void *arg)
 {
 	size_t size = 4 * SZ_1M, ram, dev;
-	uint32_t *p = map_anon_aligned(size);
+	uint32_t *p = svmgpu_map_anon_aligned(size);
 	struct ctx c;
 
 	(void)arg;
 	ctx_open(&c, 0);
-	fill_words(p, size, 0xb1d1);
+	svmgpu_fill_words(p, size, 0xb1d1);
 	for (int region = 0; region < 2; region++) {
 		uint32_t r = region ? DRM_SVMGPU_REGION_DEVICE : DRM_SVMGPU_REGION_SYSTEM;
 
@@ -589,8 +550,8 @@ static void copy_to_vram(void *arg)
 	warm_up(&c);
 	/* Every round on new memory, which the GPU faults on. */
 	for (int n = 1; n <= 4; n++) {
-		p = map_anon_aligned(size);
-		fill_words(p, size, 0xc0 + n);
+		p = svmgpu_map_anon_aligned(size);
+		svmgpu_fill_words(p, size, 0xc0 + n);
 		mig = counter(&c, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
 		knob_set(&c, "fail_copy", n);
 		c.res[1] = 0;
@@ -623,7 +584,7 @@ static void copy_to_vram(void *arg)
 static void copy_cpu_fault(void *arg)
 {
 	size_t size = SZ_2M, ram, dev;
-	uint32_t *p = map_anon_aligned(size);
+	uint32_t *p = svmgpu_map_anon_aligned(size);
 	int sigbus = 0;
 	struct ctx c;
 	uint32_t v;
@@ -632,7 +593,7 @@ static void copy_cpu_fault(void *arg)
 	ctx_open(&c, 0);
 	require_devmem(&c);
 	for (int round = 0; round < 3; round++) {
-		fill_words(p, size, 0xc1 + round);
+		svmgpu_fill_words(p, size, 0xc1 + round);
 		igt_assert_eq(svmgpu_prefetch(c.fd, c.vm, p, size, DRM_SVMGPU_REGION_DEVICE), 0);
 		page_state(p, size, &ram, &dev);
 		igt_assert_eq(dev, size / SZ_4K);
@@ -660,7 +621,7 @@ static void copy_cpu_fault(void *arg)
 static void copy_prefetch_system(void *arg)
 {
 	size_t size = 4 * SZ_1M, ram, dev;
-	uint32_t *p = map_anon_aligned(size);
+	uint32_t *p = svmgpu_map_anon_aligned(size);
 	struct ctx c;
 	int err;
 
@@ -668,7 +629,7 @@ static void copy_prefetch_system(void *arg)
 	ctx_open(&c, 0);
 	require_devmem(&c);
 	for (int n = 1; n <= 3; n++) {
-		fill_words(p, size, 0xc4 + n);
+		svmgpu_fill_words(p, size, 0xc4 + n);
 		igt_assert_eq(svmgpu_prefetch(c.fd, c.vm, p, size, DRM_SVMGPU_REGION_DEVICE), 0);
 		knob_set(&c, "fail_copy", n);
 		err = svmgpu_prefetch(c.fd, c.vm, p, size, DRM_SVMGPU_REGION_SYSTEM);
@@ -708,8 +669,8 @@ static void vram_alloc(void *arg)
 	warm_up(&c);
 	/* Every round on new memory, which the GPU faults on. */
 	for (int n = 1; n <= 3; n++) {
-		p = map_anon_aligned(size);
-		fill_words(p, size, 0xa1 + n);
+		p = svmgpu_map_anon_aligned(size);
+		svmgpu_fill_words(p, size, 0xa1 + n);
 		mig = counter(&c, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
 		/* Enough for every range the access touches. */
 		knob_set(&c, "fail_vram_alloc", 1000);
@@ -784,8 +745,8 @@ static void delay_race(void *arg)
 	require_devmem(&c);
 	warm_up(&c);
 	r.c = &c;
-	r.p = map_anon_aligned(r.size);
-	fill_words(r.p, r.size, 0xde1a);
+	r.p = svmgpu_map_anon_aligned(r.size);
+	svmgpu_fill_words(r.p, r.size, 0xde1a);
 	for (size_t off = 0; off < r.size; off += SZ_2M)
 		emit_sum(c.b, (char *)r.p + off, half, &c.res[1 + off / SZ_2M]);
 
@@ -800,7 +761,7 @@ static void delay_race(void *arg)
 
 		if (r.mode == RACE_CPU_WRITE) {
 			for (size_t i = 0; i < words; i++)
-				second[i] = ~hash32(0xde1a, (off + half) / 4 + i);
+				second[i] = ~svmgpu_hash32(0xde1a, (off + half) / 4 + i);
 		} else if (r.mode == RACE_CPU_READ) {
 			check_range("second half read during the migration", r.p, off + half,
 				    half, 0xde1a);
@@ -828,17 +789,17 @@ static void delay_race(void *arg)
 			uint64_t s = 0;
 
 			for (size_t i = 0; i < words; i++)
-				s += hash32(0xde1a, off / 4 + i);
+				s += svmgpu_hash32(0xde1a, off / 4 + i);
 			igt_assert_eq_u64(c.res[1 + off / SZ_2M], s);
 			for (size_t i = 0; i < words; i++) {
-				uint32_t exp = hash32(0xde1a, (off + half) / 4 + i);
+				uint32_t exp = svmgpu_hash32(0xde1a, (off + half) / 4 + i);
 
 				if (r.mode == RACE_CPU_WRITE)
 					exp = ~exp;
 				igt_assert_f(r.p[(off + half) / 4 + i] == exp,
 					     "word +0x%zx: 0x%08x, expected 0x%08x\n",
 					     off + half + i * 4, r.p[(off + half) / 4 + i], exp);
-				igt_assert_f(r.p[off / 4 + i] == hash32(0xde1a, off / 4 + i),
+				igt_assert_f(r.p[off / 4 + i] == svmgpu_hash32(0xde1a, off / 4 + i),
 					     "word +0x%zx changed\n", off + i * 4);
 			}
 		}
@@ -865,7 +826,7 @@ static void exit_child(int ready, bool wait)
 	    libsvmgpu_cmdbuf_fill32(cb, p, size, 0xe817e817) || libsvmgpu_cmdbuf_end(cb) ||
 	    libsvmgpu_syncobj_create(fd, false, &h))
 		_exit(2);
-	fill_words(p, size, 0xe817);
+	svmgpu_fill_words(p, size, 0xe817);
 	if (__svmgpu_exec(fd, q, (uintptr_t)libsvmgpu_cmdbuf_data(cb), h))
 		_exit(3);
 	if (write(ready, "r", 1) != 1)
@@ -1093,10 +1054,10 @@ static void unbind_busy(bool fail)
 	index = c.index;
 	warm_up(&c);
 
-	x = map_anon_aligned(size);
-	y = map_anon_aligned(size);
-	fill_words(x, size, 0x0b1);
-	fill_words(y, size, 0x0b2);
+	x = svmgpu_map_anon_aligned(size);
+	y = svmgpu_map_anon_aligned(size);
+	svmgpu_fill_words(x, size, 0x0b1);
+	svmgpu_fill_words(y, size, 0x0b2);
 	igt_assert_eq(svmgpu_prefetch(c.fd, c.vm, x, size, DRM_SVMGPU_REGION_DEVICE), 0);
 	page_state(x, size, &ram, &dev);
 	igt_assert_eq(dev, size / SZ_4K);
@@ -1106,8 +1067,8 @@ static void unbind_busy(bool fail)
 	b.q = svmgpu_queue_create(c.fd, c.vm);
 	b.b = svmgpu_batch_new();
 	igt_assert_eq(madvise_ram(&c, b.b->buf, b.b->cap), 0);
-	b.z = map_anon_aligned(b.size);
-	fill_words(b.z, b.size, 0x0b3);
+	b.z = svmgpu_map_anon_aligned(b.size);
+	svmgpu_fill_words(b.z, b.size, 0x0b3);
 	for (int i = 0; i < 24; i++)
 		svmgpu_cmd_fill32(b.b, b.z, b.size, 0x2b2b2b2b);
 	igt_assert_eq(pthread_create(&t, NULL, busy_job, &b), 0);
@@ -1132,19 +1093,19 @@ static void unbind_busy(bool fail)
 	check_words("buffer that was in VRAM", x, size, 0x0b1);
 	check_words("buffer in RAM", y, size, 0x0b2);
 	for (size_t i = 0; i < b.size / 4; i++)
-		igt_assert_f(b.z[i] == 0x2b2b2b2b || b.z[i] == hash32(0x0b3, i),
+		igt_assert_f(b.z[i] == 0x2b2b2b2b || b.z[i] == svmgpu_hash32(0x0b3, i),
 			     "job buffer word %zu: 0x%08x\n", i, b.z[i]);
 
 	expect_enodev(&c);
 
 	/* The process goes on: on the CPU, and in a child. */
-	fill_words(x, size, 0x0b4);
+	svmgpu_fill_words(x, size, 0x0b4);
 	check_words("buffer rewritten by the CPU", x, size, 0x0b4);
 	pid = fork();
 	igt_assert(pid >= 0);
 	if (pid == 0) {
 		for (size_t i = 0; i < size / 4; i++)
-			if (x[i] != hash32(0x0b4, i))
+			if (x[i] != svmgpu_hash32(0x0b4, i))
 				_exit(1);
 		_exit(0);
 	}
@@ -1159,7 +1120,7 @@ static void unbind_busy(bool fail)
 	bind(name);
 	ctx_open_name(&c, name);
 	igt_assert_eq(c.index, index);
-	fill_words(y, size, 0x0b5);
+	svmgpu_fill_words(y, size, 0x0b5);
 	igt_assert_eq(svmgpu_prefetch(c.fd, c.vm, y, size, DRM_SVMGPU_REGION_DEVICE), 0);
 	svmgpu_cmd_fill32(c.b, y, SZ_1M, 0x5b5b5b5b);
 	igt_assert_eq(run_on(&c, c.q), 0);
@@ -1252,12 +1213,12 @@ static void reload_work(int round)
 	size_t size = 4 * SZ_1M;
 
 	for (int i = 0; i < svmgpu_count_devices(); i++) {
-		uint32_t *p = map_anon_aligned(size);
+		uint32_t *p = svmgpu_map_anon_aligned(size);
 		uint32_t seed = round * 16 + i;
 		struct ctx c;
 
 		ctx_open(&c, i);
-		fill_words(p, size, seed);
+		svmgpu_fill_words(p, size, seed);
 		if (has_devmem(&c))
 			igt_assert_eq(svmgpu_prefetch(c.fd, c.vm, p, SZ_2M,
 						      DRM_SVMGPU_REGION_DEVICE), 0);
@@ -1381,8 +1342,8 @@ static void test_failslab(void)
 	module_text(&start, &end);
 	igt_info("failing 10%% of the slab allocations made from 0x%" PRIx64 "-0x%" PRIx64 "\n",
 		 start, end);
-	x = map_anon_aligned(size);
-	y = map_anon_aligned(size);
+	x = svmgpu_map_anon_aligned(size);
+	y = svmgpu_map_anon_aligned(size);
 	atexit(failslab_off);
 	failslab_set("task-filter", "N");
 	failslab_set("ignore-gfp-wait", "N");
@@ -1402,7 +1363,7 @@ static void test_failslab(void)
 		uint32_t seed = 0x5ab0 + round, q = 0, h = 0, v;
 		int err;
 
-		fill_words(x, size, seed);
+		svmgpu_fill_words(x, size, seed);
 		memset(y, 0, size);
 		/* Some ioctls: each succeeds or fails with -ENOMEM. */
 		err = libsvmgpu_queue_create(c.fd, c.vm, &q);
@@ -1445,7 +1406,7 @@ static void test_failslab(void)
 				sigbus++;
 				igt_assert_f(++tries < 100, "x[%zu]: SIGBUS 100 times\n", i);
 			}
-			igt_assert_eq_u64(v, hash32(seed, i));
+			igt_assert_eq_u64(v, svmgpu_hash32(seed, i));
 		}
 		libsvmgpu_queue_destroy(c.fd, q);
 		/* Without injection, everything is as it must be. */

@@ -61,26 +61,6 @@ static int run_on(uint32_t q)
 	return err;
 }
 
-static void *map_anon(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	igt_assert(p != MAP_FAILED);
-	return p;
-}
-
-/* 2M-aligned anonymous memory, so 2M chunks and THPs can be used. */
-static void *map_anon_aligned(size_t size)
-{
-	char *p = map_anon(size + SZ_2M);
-	char *a = (char *)(((uintptr_t)p + SZ_2M - 1) & ~(SZ_2M - 1));
-
-	if (a > p)
-		munmap(p, a - p);
-	munmap(a + size, p + SZ_2M - a);
-	return a;
-}
-
 static uint64_t counter(enum drm_svmgpu_stat s)
 {
 	struct drm_svmgpu_stats st;
@@ -155,7 +135,7 @@ static void fill_and_check(void *p, size_t size, uint32_t value)
 static void test_fill_mmap(void)
 {
 	size_t size = 3 * SZ_1M + 3 * SZ_4K;
-	void *p = map_anon(size);
+	void *p = svmgpu_map_anon(size);
 
 	fill_and_check(p, size, 0xdeadbeef);
 	munmap(p, size);
@@ -164,7 +144,7 @@ static void test_fill_mmap(void)
 static void test_fill_2m_thp(void)
 {
 	size_t size = 2 * SZ_2M;
-	char *p = map_anon_aligned(size);
+	char *p = svmgpu_map_anon_aligned(size);
 
 	madvise(p, size, MADV_HUGEPAGE);
 	memset(p, 1, size);
@@ -175,7 +155,7 @@ static void test_fill_2m_thp(void)
 static void test_copy(void)
 {
 	size_t size = SZ_1M + 512;
-	uint8_t *src = malloc(size), *dst = map_anon(size + SZ_4K);
+	uint8_t *src = malloc(size), *dst = svmgpu_map_anon(size + SZ_4K);
 
 	igt_assert(src);
 	for (size_t i = 0; i < size; i++)
@@ -195,7 +175,7 @@ static void test_copy(void)
 
 static void test_atomics(void)
 {
-	uint64_t *m = map_anon(SZ_4K);
+	uint64_t *m = svmgpu_map_anon(SZ_4K);
 	uint64_t *res = m + 100;
 	uint32_t *m32 = (uint32_t *)(m + 200);
 
@@ -229,7 +209,7 @@ static void test_atomics(void)
 static void test_atomic_contention(void)
 {
 	const int gpu_incs = 2000, cpu_incs = 20000;
-	uint64_t *c = map_anon(SZ_4K);
+	uint64_t *c = svmgpu_map_anon(SZ_4K);
 
 	for (int i = 0; i < gpu_incs; i++)
 		svmgpu_cmd_atomic(batch, DRM_SVMGPU_ATOMIC_INC, true, c, 0, 0, NULL);
@@ -270,8 +250,8 @@ static void expect_fault(uint32_t q, void *addr, uint32_t access, int err)
 static void test_fault_bad_address(void)
 {
 	uint32_t q = svmgpu_queue_create(fd, vm);
-	char *hole = map_anon(3 * SZ_4K);
-	uint32_t *ok = map_anon(SZ_4K);
+	char *hole = svmgpu_map_anon(3 * SZ_4K);
+	uint32_t *ok = svmgpu_map_anon(SZ_4K);
 
 	munmap(hole + SZ_4K, SZ_4K);
 	svmgpu_cmd_store32(batch, ok, 1);
@@ -310,7 +290,7 @@ static void test_fault_null(void)
 static void test_mprotect_readonly(void)
 {
 	uint32_t q = svmgpu_queue_create(fd, vm);
-	uint32_t *ro = map_anon(SZ_64K), *dst = map_anon(SZ_64K);
+	uint32_t *ro = svmgpu_map_anon(SZ_64K), *dst = svmgpu_map_anon(SZ_64K);
 
 	for (size_t i = 0; i < SZ_64K / 4; i++)
 		ro[i] = pattern_index(i);
@@ -331,7 +311,7 @@ static void test_mprotect_readonly(void)
 /* Read first (mapped read-only), then write the same range: the mapping upgrades. */
 static void test_read_then_write(void)
 {
-	uint32_t *p = map_anon(SZ_64K), *dst = map_anon(SZ_4K);
+	uint32_t *p = svmgpu_map_anon(SZ_64K), *dst = svmgpu_map_anon(SZ_4K);
 
 	p[0] = 42;
 	svmgpu_cmd_copy(batch, dst, p, 4);
@@ -349,7 +329,7 @@ static void test_read_then_write(void)
 static void test_prefetch_device(void)
 {
 	size_t size = 2 * SZ_2M;
-	uint32_t *p = map_anon_aligned(size);
+	uint32_t *p = svmgpu_map_anon_aligned(size);
 	uint64_t mig = counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
 	uint64_t to_vram = counter(DRM_SVMGPU_STAT_COPY_TO_VRAM_KIB);
 	uint64_t to_ram = counter(DRM_SVMGPU_STAT_COPY_TO_RAM_KIB);
@@ -374,7 +354,7 @@ static void test_prefetch_device(void)
 static void test_prefetch_system(void)
 {
 	size_t size = SZ_2M;
-	uint32_t *p = map_anon_aligned(size);
+	uint32_t *p = svmgpu_map_anon_aligned(size);
 
 	for (size_t i = 0; i < size / 4; i++)
 		p[i] = pattern_index(i);
@@ -388,7 +368,7 @@ static void test_prefetch_system(void)
 static void test_fault_migrates(void)
 {
 	size_t size = SZ_2M;
-	uint32_t *p = map_anon_aligned(size);
+	uint32_t *p = svmgpu_map_anon_aligned(size);
 	uint64_t mig = counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
 
 	igt_require(svmgpu_module_param("migrate_on_fault") == 1);
@@ -402,7 +382,7 @@ static void test_fault_migrates(void)
 static void test_dontneed_no_copyback(void)
 {
 	size_t size = SZ_2M;
-	uint32_t *p = map_anon_aligned(size);
+	uint32_t *p = svmgpu_map_anon_aligned(size);
 	uint64_t to_ram;
 
 	memset(p, 0x11, size);
@@ -419,7 +399,7 @@ static void test_dontneed_no_copyback(void)
 static void test_partial_munmap(void)
 {
 	size_t size = 2 * SZ_2M;
-	uint8_t *p = map_anon_aligned(size);
+	uint8_t *p = svmgpu_map_anon_aligned(size);
 	uint32_t q;
 
 	fill_and_check(p, size, 0x01010101);
@@ -460,7 +440,7 @@ static void test_file_shared(void)
 /* After fork, the child's copy is its own: the GPU writes the parent's memory. */
 static void test_fork_cow(void)
 {
-	uint32_t *p = map_anon(SZ_64K);
+	uint32_t *p = svmgpu_map_anon(SZ_64K);
 	pid_t pid;
 	int status;
 
@@ -506,7 +486,7 @@ static uint32_t f32_bits(float f)
 static void test_saxpy(void)
 {
 	size_t n = 300000;
-	float *x = malloc(n * 4), *y = map_anon(n * 4), *ref = malloc(n * 4);
+	float *x = malloc(n * 4), *y = svmgpu_map_anon(n * 4), *ref = malloc(n * 4);
 
 	igt_assert(x && ref);
 	for (size_t i = 0; i < n; i++) {
@@ -545,8 +525,8 @@ static void test_reduce(void)
 {
 	size_t n = 200001;
 	uint32_t *u = malloc(n * 4);
-	float *f = map_anon(n * 4), fsum = 0.0f;
-	uint64_t *out = map_anon(SZ_4K), usum = 0;
+	float *f = svmgpu_map_anon(n * 4), fsum = 0.0f;
+	uint64_t *out = svmgpu_map_anon(SZ_4K), usum = 0;
 	uint32_t umax = 0;
 
 	igt_assert(u);
@@ -596,7 +576,7 @@ static struct drm_svmgpu_madvise_query madvise_get(void *start, size_t size)
 /* Attributes read back, per attribute, over split and merged ranges. */
 static void test_madvise_query(void)
 {
-	char *p = map_anon_aligned(4 * SZ_64K);
+	char *p = svmgpu_map_anon_aligned(4 * SZ_64K);
 	struct drm_svmgpu_madvise_query q;
 
 	q = madvise_get(p, 4 * SZ_64K);
@@ -643,7 +623,7 @@ static void test_madvise_query(void)
 static void test_madvise_munmap(void)
 {
 	size_t size = SZ_2M;
-	char *p = map_anon_aligned(size), *q, *r = map_anon_aligned(size);
+	char *p = svmgpu_map_anon_aligned(size), *q, *r = svmgpu_map_anon_aligned(size);
 	struct drm_svmgpu_madvise_query a;
 	uint64_t mig;
 
@@ -693,7 +673,7 @@ static void test_madvise_munmap(void)
 static void test_madvise_preferred_system(void)
 {
 	size_t size = SZ_2M;
-	uint32_t *p = map_anon_aligned(size);
+	uint32_t *p = svmgpu_map_anon_aligned(size);
 	uint64_t mig, to_ram;
 
 	memset(p, 0, size);
@@ -718,7 +698,7 @@ static void test_madvise_preferred_system(void)
 static void test_madvise_preferred_device(void)
 {
 	size_t size = SZ_2M;
-	uint32_t *p = map_anon_aligned(size);
+	uint32_t *p = svmgpu_map_anon_aligned(size);
 	uint64_t mig;
 
 	for (size_t i = 0; i < size / 4; i++)
@@ -738,7 +718,7 @@ static void test_madvise_preferred_device(void)
 static void test_madvise_atomic_cpu(void)
 {
 	uint32_t q = svmgpu_queue_create(fd, vm);
-	uint64_t *p = map_anon(SZ_4K);
+	uint64_t *p = svmgpu_map_anon(SZ_4K);
 
 	p[0] = 5;
 	igt_assert_eq(madvise_vm(p, SZ_4K, DRM_SVMGPU_MADVISE_ATOMIC, 0,
@@ -758,7 +738,7 @@ static void test_madvise_atomic_cpu(void)
 static void test_madvise_atomic_device(void)
 {
 	size_t size = SZ_2M;
-	uint64_t *p = map_anon_aligned(size);
+	uint64_t *p = svmgpu_map_anon_aligned(size);
 	uint64_t mig;
 
 	igt_assert_eq(madvise_vm(p, size, DRM_SVMGPU_MADVISE_ATOMIC | DRM_SVMGPU_MADVISE_PREFERRED_LOC,
@@ -782,7 +762,7 @@ static void test_madvise_atomic_device(void)
 static void test_madvise_granularity(void)
 {
 	size_t size = SZ_64K;
-	uint32_t *p = map_anon_aligned(size);
+	uint32_t *p = svmgpu_map_anon_aligned(size);
 	uint64_t faults;
 
 	memset(p, 0, size);
@@ -852,7 +832,7 @@ static long long debugfs_value(const char *file, const char *key, int field)
 static void test_debugfs_stats(void)
 {
 	size_t size = SZ_2M;
-	uint32_t *p = map_anon_aligned(size);
+	uint32_t *p = svmgpu_map_anon_aligned(size);
 	long long faults2m, jobs;
 
 	faults2m = debugfs_value("stats", "fault_2M", 1);
@@ -923,7 +903,7 @@ static long long fdinfo_bytes(const char *key)
 static void test_fdinfo(void)
 {
 	const size_t size = 4 * SZ_1M;
-	uint32_t *p = map_anon(SZ_1M), *q = map_anon_aligned(size);
+	uint32_t *p = svmgpu_map_anon(SZ_1M), *q = svmgpu_map_anon_aligned(size);
 	long long jobs = fdinfo_value("svmgpu-jobs"), ns = fdinfo_value("drm-engine-gpu");
 	long long sys0 = fdinfo_bytes("drm-resident-system");
 	long long vram0 = fdinfo_bytes("drm-resident-vram"), sys1;
@@ -983,7 +963,7 @@ static void inject(const char *knob, int n)
 static void test_refault_valid(void)
 {
 	size_t size = SZ_2M;
-	uint32_t *p = map_anon_aligned(size);
+	uint32_t *p = svmgpu_map_anon_aligned(size);
 
 	memset(p, 0, size);
 	for (int ram = 0; ram < 2; ram++) {
@@ -1029,7 +1009,7 @@ static void test_refault_valid(void)
 static void test_inject_copy_failure(void)
 {
 	size_t size = SZ_2M;
-	uint32_t *p = map_anon_aligned(size);
+	uint32_t *p = svmgpu_map_anon_aligned(size);
 	uint64_t mig = counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
 
 	for (size_t i = 0; i < size / 4; i++)
@@ -1052,7 +1032,7 @@ static void test_inject_copy_failure(void)
 static void test_inject_vram_exhausted(void)
 {
 	size_t size = SZ_2M;
-	uint32_t *p = map_anon_aligned(size);
+	uint32_t *p = svmgpu_map_anon_aligned(size);
 	uint64_t mig = counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
 
 	memset(p, 0, size);
@@ -1072,7 +1052,7 @@ static void test_inject_vram_exhausted(void)
 static void test_pipelined_clear(void)
 {
 	size_t size = 4 * SZ_1M;
-	uint32_t *p = map_anon_aligned(size), *q = map_anon_aligned(SZ_2M);
+	uint32_t *p = svmgpu_map_anon_aligned(size), *q = svmgpu_map_anon_aligned(SZ_2M);
 	uint64_t mig = counter(DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
 
 	for (size_t i = 0; i < size / 4; i++)
@@ -1105,7 +1085,7 @@ static void test_tracepoints(void)
 {
 	const char *t = "/sys/kernel/tracing";
 	size_t size = SZ_2M;
-	char *p = map_anon_aligned(size), path[128], want[64], line[512];
+	char *p = svmgpu_map_anon_aligned(size), path[128], want[64], line[512];
 	bool fault = false, migrate = false;
 	FILE *f;
 

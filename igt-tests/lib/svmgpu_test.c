@@ -222,3 +222,41 @@ const void *svmgpu_batch_end(struct svmgpu_batch *b)
 	batch_check(b, libsvmgpu_cmdbuf_end(b->cb));
 	return b->buf;
 }
+
+void *svmgpu_map_anon(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	igt_assert(p != MAP_FAILED);
+	return p;
+}
+
+void *svmgpu_map_anon_aligned(size_t size)
+{
+	const size_t align = 2ul << 20;
+	char *p = svmgpu_map_anon(size + align);
+	char *a = (char *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
+
+	if (a > p)
+		munmap(p, a - p);
+	munmap(a + size, p + align - a);
+	return a;
+}
+
+uint32_t svmgpu_hash32(uint32_t seed, uint32_t i)
+{
+	uint32_t x = seed * 0x01000193u ^ (i * 0x9e3779b1u);
+
+	x ^= x >> 15;
+	x *= 0x85ebca6bu;
+	x ^= x >> 13;
+	return x;
+}
+
+void svmgpu_fill_words(void *p, size_t bytes, uint32_t seed)
+{
+	uint32_t *w = p;
+
+	for (size_t i = 0; i < bytes / 4; i++)
+		w[i] = svmgpu_hash32(seed, i);
+}

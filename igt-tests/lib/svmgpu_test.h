@@ -81,4 +81,13 @@ void svmgpu_batch_emit(struct svmgpu_batch *b, const void *cmd, size_t size);
 /* Append END; returns the buffer to pass to svmgpu_exec_wait(). */
 const void *svmgpu_batch_end(struct svmgpu_batch *b);
 
+/* Anonymous private memory, read-write; asserts. */
+void *svmgpu_map_anon(size_t size);
+/* The same, 2M-aligned: whole 2M GPU ranges, THPs possible. */
+void *svmgpu_map_anon_aligned(size_t size);
+/* A well-mixed word for index @i of the pattern @seed. */
+uint32_t svmgpu_hash32(uint32_t seed, uint32_t i);
+/* Distinct words, svmgpu_hash32(@seed, i): a page in the wrong place shows. */
+void svmgpu_fill_words(void *p, size_t bytes, uint32_t seed);
+
 #endif /* SVMGPU_TEST_H */
