@@ -135,6 +135,12 @@ check: lint all
 demo: all
 	ci/vm-run.sh results/demo ci/guest-demo.sh
 
+# The suite on a debug kernel (lockdep, KASAN, kmemleak, fault injection),
+# built once and cached by ci/debug-kernel.sh. Results in results/check-debug/.
+.PHONY: check-debug
+check-debug: all
+	ci/check-debug.sh
+
 # Results in results/bench/ (Documentation/gpu/svmgpu/benchmarks.rst). The
 # bench script builds what it needs itself, from a snapshot of the sources.
 .PHONY: bench
@@ -146,7 +152,6 @@ $(BUILD)/tools/svmgpu_bench: tools/bench/svmgpu_bench.c $(IGT_LIB) igt-tests/lib
 		include/uapi/drm/svmgpu_drm.h $(LIBSVMGPU_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -I$(BUILD)/test_hmm -o $@ $< $(IGT_LIB) $(LIBSVMGPU_LDFLAGS) $(ULDLIBS)
-
 
 install:
 ifeq ($(KDIR),)

@@ -7,7 +7,12 @@
 #
 # Usage: guest-run.sh RESULTS_DIR CMD [ARGS...]
 # Environment: SVMGPU_PARAMS (module parameters), SVMGPU_NO_LOAD=1 (skip the
-# module load, for commands that load it themselves).
+# module load, for commands that load it themselves), SVMGPU_KO (the module
+# to load, exported to the command; default the in-tree build).
+#
+# On a kernel with kmemleak (the debug kernel of make check-debug), leaks
+# reported at boot are cleared first, and after the unload two scans look
+# for leaks: any is a failure, the report is in RESULTS_DIR/kmemleak.txt.
 set -u
 results=$1
 shift
@@ -16,11 +21,25 @@ status_file=$results/.guest-status
 echo 125 >"$status_file"
 
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
-ko=/src/svmgpu/drivers/gpu/drm/svmgpu/svmgpu.ko
+export SVMGPU_KO=${SVMGPU_KO:-/src/svmgpu/drivers/gpu/drm/svmgpu/svmgpu.ko}
+kmemleak=/sys/kernel/debug/kmemleak
+if [ -w $kmemleak ]; then
+	# What boot left behind is not ours.
+	echo scan >$kmemleak && echo clear >$kmemleak
+fi
+
+# modprobe MODULE, or find it built in (the debug kernel has no modules):
+# a built-in module has no /sys/module entry without parameters, but its
+# SYMBOL is in kallsyms without a [module] tag.
+load_helper() {
+	modprobe "$1" 2>/dev/null || [ -d "/sys/module/$1" ] ||
+		grep -q " $2\$" /proc/kallsyms || { modprobe "$1"; return 1; }
+}
+
 rc=0
 if [ "${SVMGPU_NO_LOAD:-0}" != 1 ]; then
-	modprobe drm_gpusvm_helper && modprobe gpu-sched &&
-		insmod "$ko" ${SVMGPU_PARAMS:-} || rc=$?
+	load_helper drm_gpusvm_helper drm_gpusvm_init && load_helper gpu-sched drm_sched_init &&
+		insmod "$SVMGPU_KO" ${SVMGPU_PARAMS:-} || rc=$?
 	if [ $rc != 0 ]; then
 		echo "guest: loading svmgpu failed ($rc)" >&2
 	fi
@@ -34,6 +53,19 @@ if [ $rc = 0 ]; then
 	fi
 fi
 
+if [ -w $kmemleak ]; then
+	# Objects are reported once they are 5 s old and unreferenced in two scans.
+	echo scan >$kmemleak
+	sleep 6
+	echo scan >$kmemleak
+	cat $kmemleak >"$results/kmemleak.txt"
+	if [ -s "$results/kmemleak.txt" ]; then
+		echo "guest: kmemleak reports leaks, see $results/kmemleak.txt:" >&2
+		head -n 40 "$results/kmemleak.txt" >&2
+		[ $rc != 0 ] || rc=1
+	fi
+fi
+
 dmesg >"$results/dmesg.txt"
 # Allowed taints: O (out-of-tree module, bit 12) and E (unsigned, bit 13).
 tainted=$(cat /proc/sys/kernel/tainted)
@@ -43,8 +75,12 @@ if [ $bad != 0 ]; then
 	[ $rc != 0 ] || rc=1
 fi
 pattern='WARNING:|BUG:|Oops|general protection|kernel BUG|Call Trace:|possible circular locking|'
-pattern+='possible recursive locking|inconsistent lock state|suspicious RCU|lockdep|'
-pattern+='KASAN|UBSAN|kmemleak|list_add corruption|list_del corruption|refcount_t:|'
+# (Lockdep's reports are WARNING:s and BUG:s; its boot banner and kmemleak's
+# are not reports.)
+pattern+='possible recursive locking|inconsistent lock state|suspicious RCU|'
+pattern+='lockdep is turned off|DEBUG_LOCKS_WARN_ON|KASAN|UBSAN|'
+pattern+='kmemleak: [0-9]+ new suspected|kmemleak: .*disabled|ODEBUG:|'
+pattern+='list_add corruption|list_del corruption|refcount_t:|'
 pattern+='INFO: task .* blocked|hung_task|soft lockup|hard LOCKUP|rcu_sched detected stall'
 if grep -E "$pattern" "$results/dmesg.txt" >"$results/dmesg-problems.txt"; then
 	echo "guest: kernel log reports problems:" >&2

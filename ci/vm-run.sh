@@ -10,7 +10,9 @@
 #   RESULTS_DIR is relative to the repository top; CMD runs in the guest
 #   with the repository at /src/svmgpu as its working directory.
 # Environment: VM_CPUS (2), VM_MEMORY (3G), VM_TIMEOUT (seconds, 3600),
-#   SVMGPU_PARAMS, SVMGPU_NO_LOAD (see guest-run.sh), VM_KVM (auto|0|1).
+#   SVMGPU_PARAMS, SVMGPU_NO_LOAD, SVMGPU_KO (see guest-run.sh), VM_KVM
+#   (auto|0|1), VM_KERNEL (the kernel image, a path in the sysroot; default
+#   the bench kernel), VM_GUEST_ENV (NAME=VALUE words for the guest command).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 bench_ready || die "bench missing: run ci/bench-setup.sh"
@@ -36,7 +38,7 @@ kvm_ok() {
 	[ "$(tail -n1 "$probe")" = yes ]
 }
 
-vng_args=(--run "/boot/vmlinuz-$KVER" --cpus "${VM_CPUS:-2}" --memory "${VM_MEMORY:-3G}"
+vng_args=(--run "${VM_KERNEL:-/boot/vmlinuz-$KVER}" --cpus "${VM_CPUS:-2}" --memory "${VM_MEMORY:-3G}"
 	  --rwdir "$SRC_IN_SYSROOT" --cwd "$SRC_IN_SYSROOT")
 
 if [ "$results" = --kvm-probe ]; then
@@ -49,7 +51,9 @@ case "${VM_KVM:-auto}" in
 *) kvm_ok || vng_args+=(--disable-kvm) ;;
 esac
 
+# shellcheck disable=SC2086 # VM_GUEST_ENV: one NAME=VALUE per word
 cmd=$(printf '%q ' env SVMGPU_PARAMS="${SVMGPU_PARAMS:-}" SVMGPU_NO_LOAD="${SVMGPU_NO_LOAD:-0}" \
+	${SVMGPU_KO:+SVMGPU_KO="$SVMGPU_KO"} ${VM_GUEST_ENV:-} \
 	"$SRC_IN_SYSROOT/ci/guest-run.sh" "$SRC_IN_SYSROOT/$results" "$@")
 set +e
 timeout -k 10 "${VM_TIMEOUT:-3600}" bash -c "$(declare -f sysroot_run); \
