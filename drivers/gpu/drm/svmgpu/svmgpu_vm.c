@@ -323,15 +323,17 @@ static void svmgpu_vm_touch_devmem(struct svmgpu_vm *vm, struct svmgpu_range *r)
 }
 
 /*
- * hmm hands the owner a write-protected device-private page (shared
- * copy-on-write after fork) without faulting it for a write, and drm_gpusvm
- * maps it all the same: look at the CPU's write permission without faulting.
- * Return: false if a present page of [@start, @end) is not writable.
+ * Walk the CPU page table over [@start, @end) of @base without faulting, as
+ * this device's owner sees it, and hand @fn the hmm pfns under the mmap
+ * lock (device pages stay alive while it looks at them). Return: @fn's
+ * result, or an error of the walk.
  */
-static bool svmgpu_vm_devmem_writable(struct svmgpu_vm *vm, struct drm_gpusvm_range *base,
-				      unsigned long start, unsigned long end)
+static int svmgpu_vm_walk(struct svmgpu_vm *vm, struct drm_gpusvm_range *base,
+			  unsigned long start, unsigned long end,
+			  int (*fn)(struct svmgpu_vm *vm, const unsigned long *pfns,
+				    unsigned long npages))
 {
-	unsigned long npages = (end - start) >> PAGE_SHIFT, i;
+	unsigned long npages = (end - start) >> PAGE_SHIFT;
 	struct mm_struct *mm = vm->gpusvm.mm;
 	struct hmm_range hr = {
 		.notifier = &base->notifier->notifier,
@@ -339,27 +341,97 @@ static bool svmgpu_vm_devmem_writable(struct svmgpu_vm *vm, struct drm_gpusvm_ra
 		.end = end,
 		.dev_private_owner = svmgpu_device_owner(vm->sdev),
 	};
-	bool writable = true;
 	int err;
 
+	if (!mmget_not_zero(mm))
+		return -EFAULT;
 	hr.hmm_pfns = kvmalloc_array(npages, sizeof(*hr.hmm_pfns), GFP_KERNEL);
-	if (!hr.hmm_pfns || !mmget_not_zero(mm)) {
-		kvfree(hr.hmm_pfns);
-		return false;
+	if (!hr.hmm_pfns) {
+		mmput(mm);
+		return -ENOMEM;
 	}
+	mmap_read_lock(mm);
 	do {
 		hr.notifier_seq = mmu_interval_read_begin(hr.notifier);
-		mmap_read_lock(mm);
 		err = hmm_range_fault(&hr);
-		mmap_read_unlock(mm);
 	} while (err == -EBUSY);
+	if (!err)
+		err = fn(vm, hr.hmm_pfns, npages);
+	mmap_read_unlock(mm);
 	mmput(mm);
-	for (i = 0; !err && i < npages; i++)
-		if ((hr.hmm_pfns[i] & HMM_PFN_VALID) && !(hr.hmm_pfns[i] & HMM_PFN_WRITE))
-			writable = false;
 	kvfree(hr.hmm_pfns);
-	/* On an error, say no: the caller then goes the safe way through RAM. */
-	return !err && writable;
+	return err;
+}
+
+static int svmgpu_vm_check_writable(struct svmgpu_vm *vm, const unsigned long *pfns,
+				    unsigned long npages)
+{
+	unsigned long i;
+
+	for (i = 0; i < npages; i++)
+		if ((pfns[i] & HMM_PFN_VALID) && !(pfns[i] & HMM_PFN_WRITE))
+			return -EPERM;
+	return 0;
+}
+
+/*
+ * hmm hands the owner a write-protected device-private page (shared
+ * copy-on-write after fork) without faulting it for a write, and drm_gpusvm
+ * maps it all the same: look at the CPU's write permission without faulting.
+ * Return: false if a present page of [@start, @end) is not writable, or on
+ * an error: the caller then goes the safe way through RAM.
+ */
+static bool svmgpu_vm_devmem_writable(struct svmgpu_vm *vm, struct drm_gpusvm_range *base,
+				      unsigned long start, unsigned long end)
+{
+	return !svmgpu_vm_walk(vm, base, start, end, svmgpu_vm_check_writable);
+}
+
+/*
+ * Evict the allocations holding this device's pages among @pfns; -EAGAIN
+ * if some other device's pages remain (an interconnect peer's VRAM).
+ */
+static int svmgpu_vm_evict_pfns(struct svmgpu_vm *vm, const unsigned long *pfns,
+				unsigned long npages)
+{
+	struct svmgpu_vram *vram = &vm->sdev->vram;
+	u64 first = 1, last = 0, offset;
+	unsigned long i;
+	int err = 0;
+
+	for (i = 0; i < npages; i++) {
+		struct page *page;
+
+		if (!(pfns[i] & HMM_PFN_VALID))
+			continue;
+		page = hmm_pfn_to_page(pfns[i]);
+		if (!is_device_private_page(page))
+			continue;
+		if (page_pgmap(page) != vm->dpagemap->pagemap) {
+			err = -EAGAIN;
+			continue;
+		}
+		offset = svmgpu_vram_page_offset(page);
+		if (offset >= first && offset <= last)
+			continue;
+		if (svmgpu_vram_evict_at(vram, offset, &first, &last) && !err)
+			err = -EAGAIN;
+	}
+	return err;
+}
+
+/*
+ * Move the range's device pages back to RAM. This device's allocations are
+ * evicted from the device side (svmgpu_vram_evict_at()); what is left, a
+ * peer's pages or an allocation that could not be evicted, drm_gpusvm
+ * faults back through the CPU.
+ */
+static int svmgpu_vm_evict_range(struct svmgpu_vm *vm, struct drm_gpusvm_range *base)
+{
+	if (vm->dpagemap && !svmgpu_vm_walk(vm, base, drm_gpusvm_range_start(base),
+					    drm_gpusvm_range_end(base), svmgpu_vm_evict_pfns))
+		return 0;
+	return drm_gpusvm_range_evict(&vm->gpusvm, base);
 }
 
 static bool svmgpu_vm_want_devmem(struct svmgpu_vm *vm, enum svmgpu_placement place)
@@ -509,7 +581,7 @@ retry:
 		/* Device pages of the range go back to RAM. */
 		scan = drm_gpusvm_scan_mm(base, ctx.device_private_page_owner, NULL);
 		if (scan != DRM_GPUSVM_SCAN_SYSTEM && scan != DRM_GPUSVM_SCAN_UNPOPULATED) {
-			err = drm_gpusvm_range_evict(&vm->gpusvm, base);
+			err = svmgpu_vm_evict_range(vm, base);
 			if (err && err != -EFAULT && retries--)
 				goto retry;
 		}
@@ -535,7 +607,7 @@ retry:
 		/* CPU mappings changed, or mixed placement: settle it in RAM and retry. */
 		if (retries--) {
 			if (err == -EOPNOTSUPP)
-				drm_gpusvm_range_evict(&vm->gpusvm, base);
+				svmgpu_vm_evict_range(vm, base);
 			goto retry;
 		}
 	}

@@ -50,6 +50,8 @@
  * @release_work: frees the blocks; release may be called in atomic context
  * @released: the blocks are free (under &svmgpu_vram.lock): a failed
  *	eviction puts the allocation back on the LRU only while it is not
+ * @evicted: evicted for room, counted in &svmgpu_vram.releasing until
+ *	released (under &svmgpu_vram.lock)
  */
 struct svmgpu_devmem {
 	struct drm_pagemap_devmem base;
@@ -59,6 +61,7 @@ struct svmgpu_devmem {
 	struct kref ref;
 	struct work_struct release_work;
 	bool released;
+	bool evicted;
 };
 
 static struct svmgpu_devmem *to_devmem(struct drm_pagemap_devmem *d)
@@ -160,6 +163,31 @@ static void svmgpu_vram_untrack(struct svmgpu_vram *vram, struct svmgpu_devmem *
 		mtree_erase(&vram->allocs, gpu_buddy_block_offset(block) >> PAGE_SHIFT);
 }
 
+/*
+ * The allocation holding the device page at @offset, NULL if none does, and
+ * the bounds of the block holding it in [*@first, *@last] (the page alone
+ * without an allocation).
+ */
+static struct svmgpu_devmem *svmgpu_vram_find(struct svmgpu_vram *vram, u64 offset, u64 *first,
+					      u64 *last)
+{
+	MA_STATE(mas, &vram->allocs, offset >> PAGE_SHIFT, offset >> PAGE_SHIFT);
+	struct svmgpu_devmem *devmem;
+
+	lockdep_assert_held(&vram->lock);
+
+	*first = offset;
+	*last = offset + PAGE_SIZE - 1;
+	mas_lock(&mas);
+	devmem = mas_walk(&mas);
+	if (devmem) {
+		*first = (u64)mas.index << PAGE_SHIFT;
+		*last = ((u64)mas.last << PAGE_SHIFT) + PAGE_SIZE - 1;
+	}
+	mas_unlock(&mas);
+	return devmem;
+}
+
 /**
  * svmgpu_vram_touch() - mark the allocation holding a VRAM page as just used
  * @vram: the VRAM
@@ -172,19 +200,10 @@ static void svmgpu_vram_untrack(struct svmgpu_vram *vram, struct svmgpu_devmem *
  */
 void svmgpu_vram_touch(struct svmgpu_vram *vram, u64 offset, u64 *first, u64 *last)
 {
-	MA_STATE(mas, &vram->allocs, offset >> PAGE_SHIFT, offset >> PAGE_SHIFT);
 	struct svmgpu_devmem *devmem;
 
-	*first = offset;
-	*last = offset + PAGE_SIZE - 1;
 	mutex_lock(&vram->lock);
-	mas_lock(&mas);
-	devmem = mas_walk(&mas);
-	if (devmem) {
-		*first = (u64)mas.index << PAGE_SHIFT;
-		*last = ((u64)mas.last << PAGE_SHIFT) + PAGE_SIZE - 1;
-	}
-	mas_unlock(&mas);
+	devmem = svmgpu_vram_find(vram, offset, first, last);
 	if (devmem && !list_empty(&devmem->lru_link))
 		list_move_tail(&devmem->lru_link, &vram->lru);
 	mutex_unlock(&vram->lock);
@@ -207,6 +226,8 @@ static void svmgpu_devmem_release_work(struct work_struct *work)
 	gpu_buddy_free_list(&vram->mm, &devmem->blocks, 0);
 	vram->used -= d->size;
 	devmem->released = true;
+	if (devmem->evicted && !--vram->releasing)
+		wake_up_all(&vram->release_wait);
 	mutex_unlock(&vram->lock);
 	/* Only set when the migration failed before using it. */
 	dma_fence_put(d->pre_migrate_fence);
@@ -346,19 +367,51 @@ static const struct drm_pagemap_devmem_ops svmgpu_devmem_ops = {
 	.copy_to_ram = svmgpu_devmem_copy_to_ram,
 };
 
+/* How long an allocation waits for evicted blocks before it evicts more. */
+#define SVMGPU_RELEASE_WAIT	(HZ / 10)
+
 /* Failed evictions a search for room tolerates before it gives up. */
 #define SVMGPU_EVICT_FAILURES	16
 
 /*
- * Evict the oldest allocation. An allocation whose eviction failed (a copy
- * failed, pages were busy) goes back to the LRU's tail, so that it can be
- * tried again. Return: 0, -ENOENT if there is nothing to evict, or the
- * eviction's error.
+ * Migrate @devmem, taken off the LRU with a reference, back to RAM. If that
+ * fails (a copy failed, pages were busy), it goes back to the LRU's tail, so
+ * that it can be tried again. Drops the reference.
+ */
+static int svmgpu_vram_evict(struct svmgpu_vram *vram, struct svmgpu_devmem *devmem,
+			     bool for_room)
+{
+	int err;
+
+	err = drm_pagemap_evict_to_ram(&devmem->base);
+	trace_svmgpu_evict(devmem->base.size, err);
+	if (err) {
+		drm_dbg(&vram->sdev->drm, "eviction failed: %d\n", err);
+		mutex_lock(&vram->lock);
+		if (!devmem->released && list_empty(&devmem->lru_link))
+			list_add_tail(&devmem->lru_link, &vram->lru);
+		mutex_unlock(&vram->lock);
+	} else if (for_room) {
+		svmgpu_stat_inc(vram->sdev, DRM_SVMGPU_STAT_EVICTIONS);
+		/* Its blocks come back when its release work has run. */
+		mutex_lock(&vram->lock);
+		if (!devmem->released) {
+			devmem->evicted = true;
+			vram->releasing++;
+		}
+		mutex_unlock(&vram->lock);
+	}
+	kref_put(&devmem->ref, svmgpu_devmem_free);
+	return err;
+}
+
+/*
+ * Evict the oldest allocation. Return: 0, -ENOENT if there is nothing to
+ * evict, or the eviction's error.
  */
 static int svmgpu_vram_evict_one(struct svmgpu_vram *vram)
 {
 	struct svmgpu_devmem *devmem;
-	int err;
 
 	mutex_lock(&vram->lock);
 	devmem = list_first_entry_or_null(&vram->lru, struct svmgpu_devmem, lru_link);
@@ -369,20 +422,40 @@ static int svmgpu_vram_evict_one(struct svmgpu_vram *vram)
 	mutex_unlock(&vram->lock);
 	if (!devmem)
 		return -ENOENT;
+	return svmgpu_vram_evict(vram, devmem, true);
+}
 
-	err = drm_pagemap_evict_to_ram(&devmem->base);
-	trace_svmgpu_evict(devmem->base.size, err);
-	if (err) {
-		drm_dbg(&vram->sdev->drm, "eviction failed: %d\n", err);
-		mutex_lock(&vram->lock);
-		if (!devmem->released && list_empty(&devmem->lru_link))
-			list_add_tail(&devmem->lru_link, &vram->lru);
-		mutex_unlock(&vram->lock);
+/**
+ * svmgpu_vram_evict_at() - migrate the allocation holding a device page to RAM
+ * @vram: the VRAM
+ * @offset: byte offset of one of its device pages
+ * @first: set to the first byte of the allocation block holding @offset
+ * @last: set to its last byte, so that callers skip the rest of the block
+ *
+ * For the moves to RAM the driver decides (a prefetch to system memory, a
+ * placement in RAM): from the device side, as an eviction, without the CPU
+ * faults of drm_gpusvm_range_evict() that wait out drm_pagemap's timeslice
+ * after a migration to VRAM. Not counted as an eviction.
+ *
+ * Return: 0, -ENOENT if no allocation on the LRU holds @offset (released,
+ * or being evicted right now), or the eviction's error.
+ */
+int svmgpu_vram_evict_at(struct svmgpu_vram *vram, u64 offset, u64 *first, u64 *last)
+{
+	struct svmgpu_devmem *devmem;
+
+	mutex_lock(&vram->lock);
+	devmem = svmgpu_vram_find(vram, offset, first, last);
+	if (devmem && !list_empty(&devmem->lru_link)) {
+		list_del_init(&devmem->lru_link);
+		kref_get(&devmem->ref);
 	} else {
-		svmgpu_stat_inc(vram->sdev, DRM_SVMGPU_STAT_EVICTIONS);
+		devmem = NULL;
 	}
-	kref_put(&devmem->ref, svmgpu_devmem_free);
-	return err;
+	mutex_unlock(&vram->lock);
+	if (!devmem)
+		return -ENOENT;
+	return svmgpu_vram_evict(vram, devmem, false);
 }
 
 /*
@@ -429,6 +502,18 @@ static int svmgpu_vram_alloc(struct svmgpu_vram *vram, struct svmgpu_devmem *dev
 		mutex_lock(&vram->lock);
 		err = gpu_buddy_alloc_blocks(&vram->mm, 0, vram->size, size, min_block,
 					     &devmem->blocks, 0);
+		if (err == -ENOSPC && vram->releasing) {
+			/*
+			 * Evicted allocations give their blocks back from a work
+			 * item: wait for those rather than evict more.
+			 */
+			mutex_unlock(&vram->lock);
+			wait_event_timeout(vram->release_wait, !READ_ONCE(vram->releasing),
+					   SVMGPU_RELEASE_WAIT);
+			mutex_lock(&vram->lock);
+			err = gpu_buddy_alloc_blocks(&vram->mm, 0, vram->size, size, min_block,
+						     &devmem->blocks, 0);
+		}
 		if (!err)
 			err = svmgpu_vram_track(vram, devmem);
 		if (!err) {
@@ -664,6 +749,7 @@ int svmgpu_vram_init(struct svmgpu_device *sdev, struct svmgpu_vram *vram, u64 s
 	mutex_init(&vram->lock);
 	INIT_LIST_HEAD(&vram->lru);
 	mt_init(&vram->allocs);
+	init_waitqueue_head(&vram->release_wait);
 	atomic_set(&vram->fail_alloc, 0);
 	vram->backing = vmalloc_huge(size, GFP_KERNEL);
 	if (!vram->backing)

@@ -13,6 +13,7 @@
 #include <linux/memremap.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include <drm/drm_pagemap.h>
@@ -36,7 +37,7 @@ struct svmgpu_vram {
 	void *backing;
 	/** @size: bytes of VRAM */
 	u64 size;
-	/** @lock: protects @mm, @lru, @allocs, @pagemap and @used */
+	/** @lock: protects @mm, @lru, @allocs, @pagemap, @used and @releasing */
 	struct mutex lock;
 	/** @mm: the buddy allocator of VRAM offsets */
 	struct gpu_buddy mm;
@@ -54,6 +55,13 @@ struct svmgpu_vram {
 	struct svmgpu_pagemap *pagemap;
 	/** @used: bytes allocated */
 	u64 used;
+	/**
+	 * @releasing: allocations evicted for room whose blocks are not back
+	 * yet (their release work has not run)
+	 */
+	unsigned int releasing;
+	/** @release_wait: woken when @releasing drops to zero */
+	wait_queue_head_t release_wait;
 	/** @fail_alloc: fault injection: fail the next N allocations */
 	atomic_t fail_alloc;
 	/**
@@ -122,6 +130,7 @@ struct drm_pagemap *svmgpu_vram_get_pagemap(struct svmgpu_vram *vram);
 void *svmgpu_vram_vaddr(struct svmgpu_vram *vram, u64 offset, u64 size);
 u64 svmgpu_vram_page_offset(struct page *page);
 void svmgpu_vram_touch(struct svmgpu_vram *vram, u64 offset, u64 *first, u64 *last);
+int svmgpu_vram_evict_at(struct svmgpu_vram *vram, u64 offset, u64 *first, u64 *last);
 
 /**
  * svmgpu_sysmem_vaddr() - kernel address of a DMA-mapped system page
