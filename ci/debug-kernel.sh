@@ -21,6 +21,8 @@
 # DEBUG_KERNEL_JOBS (make -j, default the number of CPUs).
 #
 # Usage: debug-kernel.sh            build if needed, print the directory
+#        debug-kernel.sh --cached   print the directory if the kernel is
+#                                   built, else fail: never builds
 #        debug-kernel.sh --run CMD  run CMD in the sysroot with the debug
 #                                   kernel's directory at $DEBUG_KERNEL_IN
 set -euo pipefail
@@ -70,6 +72,7 @@ if dk_ready; then
 	echo "$DK"
 	exit 0
 fi
+[ "${1:-}" != --cached ] || exit 1
 
 exec 9>"$SVMGPU_CACHE/.debug-kernel.lock"
 flock 9
