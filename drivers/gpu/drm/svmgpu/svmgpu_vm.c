@@ -322,6 +322,20 @@ static void svmgpu_vm_touch_devmem(struct svmgpu_vm *vm, struct svmgpu_range *r)
 	drm_pagemap_put(dpagemap);
 }
 
+/* Bind, timed in the stats, and bump the VRAM LRU for device pages. */
+static int svmgpu_vm_bind_range(struct svmgpu_vm *vm, struct svmgpu_range *r, bool write,
+				bool atomic_ok, u32 atomic_policy)
+{
+	ktime_t t0 = ktime_get();
+	int err;
+
+	err = svmgpu_vm_bind(vm, r, write, atomic_ok, atomic_policy);
+	svmgpu_stats_timed(vm->sdev, SVMGPU_TIMED_BIND, range_npages(r) << PAGE_SHIFT, t0);
+	if (!err && r->pages.flags.has_devmem_pages)
+		svmgpu_vm_touch_devmem(vm, r);
+	return err;
+}
+
 /*
  * Walk the CPU page table over [@start, @end) of @base without faulting, as
  * this device's owner sees it, and hand @fn the hmm pfns under the mmap
@@ -544,16 +558,10 @@ retry:
 	if (valid && rights && !prefetch &&
 	    (place == SVMGPU_PLACE_SYSTEM ? !r->pages.flags.has_devmem_pages :
 	     r->pages.flags.has_devmem_pages || !svmgpu_vm_want_devmem(vm, place))) {
-		t0 = ktime_get();
-		err = svmgpu_vm_bind(vm, r, r->writable, r->atomic_ok, attrs.atomic_policy);
-		svmgpu_stats_timed(sdev, SVMGPU_TIMED_BIND, end - start, t0);
+		err = svmgpu_vm_bind_range(vm, r, r->writable, r->atomic_ok, attrs.atomic_policy);
 		if (err == -EAGAIN && retries--)
 			goto retry;
-		if (err)
-			return svmgpu_errno_to_fault(err);
-		if (r->pages.flags.has_devmem_pages)
-			svmgpu_vm_touch_devmem(vm, r);
-		return 1;
+		return err ? svmgpu_errno_to_fault(err) : 1;
 	}
 
 	if (valid && ((write && !r->writable) || place == SVMGPU_PLACE_SYSTEM ||
@@ -643,16 +651,10 @@ retry:
 		r->cow = false;
 		up_write(&vm->gpusvm.notifier_lock);
 	}
-	t0 = ktime_get();
-	err = svmgpu_vm_bind(vm, r, write, atomic_ok, attrs.atomic_policy);
-	svmgpu_stats_timed(sdev, SVMGPU_TIMED_BIND, end - start, t0);
+	err = svmgpu_vm_bind_range(vm, r, write, atomic_ok, attrs.atomic_policy);
 	if (err == -EAGAIN && retries--)
 		goto retry;
-	if (err)
-		return svmgpu_errno_to_fault(err);
-	if (r->pages.flags.has_devmem_pages)
-		svmgpu_vm_touch_devmem(vm, r);
-	return 0;
+	return err ? svmgpu_errno_to_fault(err) : 0;
 }
 
 /**
