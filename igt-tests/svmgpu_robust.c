@@ -1344,6 +1344,9 @@ static void test_failslab(void)
 		 start, end);
 	x = svmgpu_map_anon_aligned(size);
 	y = svmgpu_map_anon_aligned(size);
+	/* The workqueue and drm_sched report the failures they pass on. */
+	igt_emit_ignore_dmesg_regex("workqueue: Failed to (allocate|create) a rescuer|"
+				    "drm_sched_init: Failed to setup GPU scheduler");
 	atexit(failslab_off);
 	failslab_set("task-filter", "N");
 	failslab_set("ignore-gfp-wait", "N");

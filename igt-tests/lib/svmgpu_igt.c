@@ -174,6 +174,18 @@ static __igt_printf(1, 2) void kmsg(const char *fmt, ...)
 	kmsg_write(buf, len);
 }
 
+void igt_emit_ignore_dmesg_regex(const char *regex)
+{
+	char buf[512];
+	int len;
+
+	/* The record resultgen looks for, without the binary's name. */
+	len = snprintf(buf, sizeof(buf), "<6>[IGT] add ignored dmesg regex: %s\n", regex);
+	if (len >= (int)sizeof(buf))
+		len = sizeof(buf) - 1;
+	kmsg_write(buf, len);
+}
+
 static double elapsed(const struct timespec *t0)
 {
 	struct timespec now;

@@ -93,6 +93,14 @@ void igt_info(const char *fmt, ...) __igt_printf(1, 2);
 void igt_debug(const char *fmt, ...) __igt_printf(1, 2);
 void igt_warn(const char *fmt, ...) __igt_printf(1, 2);
 
+/*
+ * Kernel log records matching @regex (POSIX extended) do not make the
+ * running subtest dmesg-warn: for messages a test provokes on purpose, such
+ * as the kernel's own reports of injected allocation failures. igt_runner
+ * forgets the regexes when the next subtest starts.
+ */
+void igt_emit_ignore_dmesg_regex(const char *regex);
+
 /* Leaves the running (dynamic) subtest as SKIP; the reason goes to stdout. */
 void igt_skip(const char *fmt, ...) __igt_printf(1, 2) __igt_noreturn;
 
