@@ -1344,8 +1344,11 @@ static void test_failslab(void)
 		 start, end);
 	x = svmgpu_map_anon_aligned(size);
 	y = svmgpu_map_anon_aligned(size);
-	/* The workqueue and drm_sched report the failures they pass on. */
-	igt_emit_ignore_dmesg_regex("workqueue: Failed to (allocate|create) a rescuer|"
+	/*
+	 * The workqueue code (workers, rescuers) and drm_sched report the
+	 * failures of a queue's creation they pass on.
+	 */
+	igt_emit_ignore_dmesg_regex("workqueue: Failed to (allocate|create) a |"
 				    "drm_sched_init: Failed to setup GPU scheduler");
 	atexit(failslab_off);
 	failslab_set("task-filter", "N");
