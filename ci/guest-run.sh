@@ -66,9 +66,11 @@ if [ -w $kmemleak ]; then
 	fi
 fi
 
-dmesg >"$results/dmesg.txt"
 # Allowed taints: O (out-of-tree module, bit 12) and E (unsigned, bit 13).
+# The taint first: the kernel prints a report before it taints, so the log
+# read after it holds the report of any taint seen.
 tainted=$(cat /proc/sys/kernel/tainted)
+dmesg >"$results/dmesg.txt"
 bad=$((tainted & ~((1 << 12) | (1 << 13))))
 if [ $bad != 0 ]; then
 	echo "guest: kernel tainted: $tainted (unexpected bits $bad)" >&2
