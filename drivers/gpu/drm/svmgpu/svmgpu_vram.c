@@ -459,6 +459,19 @@ int svmgpu_vram_evict_at(struct svmgpu_vram *vram, u64 offset, u64 *first, u64 *
 }
 
 /*
+ * Evicted allocations give their blocks back from a work item: an
+ * allocation waits for those rather than evict more. Return: true if there
+ * were some and they are back, false if there were none or that took more
+ * than %SVMGPU_RELEASE_WAIT.
+ */
+static bool svmgpu_vram_wait_released(struct svmgpu_vram *vram)
+{
+	return READ_ONCE(vram->releasing) &&
+	       wait_event_timeout(vram->release_wait, !READ_ONCE(vram->releasing),
+				  SVMGPU_RELEASE_WAIT);
+}
+
+/*
  * Evict one allocation to make room. Return: false once there is nothing
  * left to evict or *@failures reached %SVMGPU_EVICT_FAILURES.
  */
@@ -502,18 +515,6 @@ static int svmgpu_vram_alloc(struct svmgpu_vram *vram, struct svmgpu_devmem *dev
 		mutex_lock(&vram->lock);
 		err = gpu_buddy_alloc_blocks(&vram->mm, 0, vram->size, size, min_block,
 					     &devmem->blocks, 0);
-		if (err == -ENOSPC && vram->releasing) {
-			/*
-			 * Evicted allocations give their blocks back from a work
-			 * item: wait for those rather than evict more.
-			 */
-			mutex_unlock(&vram->lock);
-			wait_event_timeout(vram->release_wait, !READ_ONCE(vram->releasing),
-					   SVMGPU_RELEASE_WAIT);
-			mutex_lock(&vram->lock);
-			err = gpu_buddy_alloc_blocks(&vram->mm, 0, vram->size, size, min_block,
-						     &devmem->blocks, 0);
-		}
 		if (!err)
 			err = svmgpu_vram_track(vram, devmem);
 		if (!err) {
@@ -526,7 +527,8 @@ static int svmgpu_vram_alloc(struct svmgpu_vram *vram, struct svmgpu_devmem *dev
 			gpu_buddy_free_list(&vram->mm, &devmem->blocks, 0);
 		}
 		mutex_unlock(&vram->lock);
-	} while (err == -ENOSPC && svmgpu_vram_make_room(vram, &failures));
+	} while (err == -ENOSPC &&
+		 (svmgpu_vram_wait_released(vram) || svmgpu_vram_make_room(vram, &failures)));
 	return err;
 }
 
