@@ -12,7 +12,8 @@
 # Environment: VM_CPUS (2), VM_MEMORY (3G), VM_TIMEOUT (seconds, 3600),
 #   SVMGPU_PARAMS, SVMGPU_NO_LOAD, SVMGPU_KO (see guest-run.sh), VM_KVM
 #   (auto|0|1), VM_KERNEL (the kernel image, a path in the sysroot; default
-#   the bench kernel), VM_GUEST_ENV (NAME=VALUE words for the guest command).
+#   the bench kernel), VM_GUEST_ENV (NAME=VALUE words for the guest command),
+#   VM_QEMU_OPTS (more QEMU options, as one string).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 bench_ready || die "bench missing: run ci/bench-setup.sh"
@@ -40,6 +41,7 @@ kvm_ok() {
 
 vng_args=(--run "${VM_KERNEL:-/boot/vmlinuz-$KVER}" --cpus "${VM_CPUS:-2}" --memory "${VM_MEMORY:-3G}"
 	  --rwdir "$SRC_IN_SYSROOT" --cwd "$SRC_IN_SYSROOT")
+[ -z "${VM_QEMU_OPTS:-}" ] || vng_args+=(--qemu-opts="$VM_QEMU_OPTS")
 
 if [ "$results" = --kvm-probe ]; then
 	exec sysroot_run vng "${vng_args[@]}" --exec true
