@@ -140,9 +140,10 @@ p("bare drm_sched job round-trip (empty command buffer): p50 %s us, p99 %s us, n
                                      j["samples"], f(j["p50_us_x_memcpy"])))
 p()
 
-p("The clear of new VRAM in a prefetch to VRAM, GB/s / memcpy: pipelined as")
-p("pre_migrate_fence through the scheduler (debugfs pipeline_clear) versus waited")
-p("for on the CPU (also wait_clear), and done at once by the idle engine (default)")
+p("The clear of new VRAM in a prefetch to VRAM of half-populated ranges (every other")
+p("4K page written), GB/s / memcpy: pipelined as pre_migrate_fence through the")
+p("scheduler (debugfs pipeline_clear) versus waited for on the CPU (also wait_clear),")
+p("and done at once by the idle engine (default)")
 for x in b["pipelining"]:
     p("  %s %4d MiB: pipelined %s, waited %s (pipelined/waited %s); at once %s" % (
         x["granularity"], x["size_mib"], f(x["pipelined_gbps_x_memcpy"]),

@@ -870,12 +870,19 @@ static void bench_job_roundtrip(int n)
 
 /* ---- pipelining --------------------------------------------------------- */
 
+/*
+ * A prefetch to VRAM of @size bytes of 4K pages of which every other one was
+ * written: the clear of new VRAM is for the pages the CPU never touched (a
+ * fully populated range gets none), the copy behind it for the others.
+ */
 static double prefetch_s2d_once(size_t size, bool small)
 {
-	char *buf = map_buf(size, !small);
+	char *buf = map_buf(size, false);
 	double t0, t;
+	size_t off;
 
-	fill_buf(buf, size, 0x919e);
+	for (off = 0; off < size; off += 2 * SZ_4K)
+		memset(buf + off, 0x5a, SZ_4K);
 	set_granularity(buf, size, small ? 12 : 21);
 	t0 = now_s();
 	prefetch(buf, size, DRM_SVMGPU_REGION_DEVICE);
@@ -885,9 +892,9 @@ static double prefetch_s2d_once(size_t size, bool small)
 }
 
 /*
- * The clear of new VRAM: done at once by an idle engine (the default),
- * pipelined as pre_migrate_fence through the scheduler (debugfs
- * pipeline_clear), or that waited for on the CPU first (also wait_clear).
+ * The clear of new VRAM where a range has holes: done at once by an idle
+ * engine (the default), pipelined as pre_migrate_fence through the scheduler
+ * (debugfs pipeline_clear), or waited for on the CPU first (also wait_clear).
  */
 static void bench_pipelining(bool small, size_t size, int iters)
 {

@@ -33,6 +33,10 @@
  *   through the migrate engine's scheduler, the copy behind them waiting for
  *   them there; by default an idle engine does them at once (see "migrate
  *   engine").
+ * - ``skip_clear``: test knob: with Y, no migration to VRAM clears its new
+ *   blocks up front, as if every range were fully populated in RAM; the
+ *   copy then clears the pages it has no source for, the path of a range
+ *   that lost pages between the fault handler's look and the migration.
  * - ``unbind``: benchmark knob: writing ``START [SIZE]`` (hex, SIZE 1 if
  *   left out) unbinds the ranges overlapping [START, START + SIZE) in every
  *   VM of the device. Their pages stay valid in drm_gpusvm and the CPU's
@@ -208,6 +212,7 @@ void svmgpu_debugfs_init(struct drm_minor *minor)
 	debugfs_create_u32("delay_copy_ms", 0600, minor->debugfs_root,
 			   &sdev->migrate.delay_copy_ms);
 	debugfs_create_bool("wait_clear", 0600, minor->debugfs_root, &sdev->vram.wait_clear);
+	debugfs_create_bool("skip_clear", 0600, minor->debugfs_root, &sdev->vram.skip_clear);
 	debugfs_create_bool("pipeline_clear", 0600, minor->debugfs_root,
 			    &sdev->migrate.pipeline_clears);
 	debugfs_create_file("unbind", 0200, minor->debugfs_root, sdev,

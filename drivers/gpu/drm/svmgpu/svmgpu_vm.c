@@ -477,6 +477,33 @@ static int svmgpu_errno_to_fault(int err)
 }
 
 /*
+ * Move a range to the VM's VRAM unless it is there already. New VRAM needs a
+ * clear only where the copy has no source: not for a range whose pages are
+ * all present. Failure is no error: no VRAM, a file-backed VMA or a race
+ * leave the range where it is.
+ */
+static void svmgpu_vm_migrate_range(struct svmgpu_vm *vm, struct drm_gpusvm_range *base,
+				    unsigned long timeslice_ms)
+{
+	struct svmgpu_device *sdev = vm->sdev;
+	unsigned long start = drm_gpusvm_range_start(base);
+	unsigned long end = drm_gpusvm_range_end(base);
+	enum drm_gpusvm_scan_result scan;
+	ktime_t t0;
+	int err;
+
+	scan = drm_gpusvm_scan_mm(base, svmgpu_device_owner(sdev), vm->dpagemap->pagemap);
+	if (scan == DRM_GPUSVM_SCAN_EQUAL)
+		return;
+	t0 = ktime_get();
+	err = svmgpu_vram_migrate(vm->dpagemap, start, end, vm->gpusvm.mm, timeslice_ms,
+				  scan != DRM_GPUSVM_SCAN_UNPOPULATED);
+	svmgpu_stats_timed(sdev, SVMGPU_TIMED_MIGRATE, end - start, t0);
+	if (err)
+		drm_dbg(&sdev->drm, "migration of 0x%lx-0x%lx failed: %d\n", start, end, err);
+}
+
+/*
  * Make the range around @addr valid in the page table with at least @access
  * rights, placed as @place asks; @prefetch moves a range even when it is
  * valid. Called with vm->lock held. Returns 1 if the range's pages were valid
@@ -594,17 +621,8 @@ retry:
 				goto retry;
 		}
 		ctx.devmem_possible = 0;
-	} else if (svmgpu_vm_want_devmem(vm, place) &&
-		   drm_gpusvm_scan_mm(base, ctx.device_private_page_owner,
-				      vm->dpagemap->pagemap) != DRM_GPUSVM_SCAN_EQUAL) {
-		t0 = ktime_get();
-		err = drm_pagemap_populate_mm(vm->dpagemap, start, end, vm->gpusvm.mm,
-					      ctx.timeslice_ms);
-		svmgpu_stats_timed(sdev, SVMGPU_TIMED_MIGRATE, end - start, t0);
-		/* No VRAM, a file-backed VMA, a race: the range stays in RAM. */
-		if (err)
-			drm_dbg(&sdev->drm, "migration of 0x%lx-0x%lx failed: %d\n",
-				start, end, err);
+	} else if (svmgpu_vm_want_devmem(vm, place)) {
+		svmgpu_vm_migrate_range(vm, base, ctx.timeslice_ms);
 	}
 
 	t0 = ktime_get();

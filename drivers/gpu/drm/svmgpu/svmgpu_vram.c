@@ -16,7 +16,11 @@
  * A migration to VRAM (drm_pagemap populate_mm) allocates buddy blocks,
  * queues a clear of them on the migrate engine and hands the clear's fence
  * to drm_pagemap as the allocation's pre_migrate_fence; copy_to_devmem()
- * makes it the scheduler dependency of the copy. Allocations sit on a list
+ * makes it the scheduler dependency of the copy. The clear is for the pages
+ * the copy has no source for (never touched by the CPU): a range the fault
+ * handler saw fully populated migrates through svmgpu_vram_migrate()
+ * without it, and its copy clears whatever holes it finds itself, in case
+ * pages went away between that look and the migration. Allocations sit on a list
  * in allocation order; when VRAM runs out, the oldest one is evicted to RAM
  * with drm_pagemap_evict_to_ram() and the allocation is retried. Every GPU
  * bind of device pages moves their allocations to the tail of that list, so
@@ -52,6 +56,8 @@
  *	eviction puts the allocation back on the LRU only while it is not
  * @evicted: evicted for room, counted in &svmgpu_vram.releasing until
  *	released (under &svmgpu_vram.lock)
+ * @dirty: not cleared when allocated: copy_to_devmem() clears the pages it
+ *	has no source for (set before the migration, read-only after)
  */
 struct svmgpu_devmem {
 	struct drm_pagemap_devmem base;
@@ -62,6 +68,7 @@ struct svmgpu_devmem {
 	struct work_struct release_work;
 	bool released;
 	bool evicted;
+	bool dirty;
 };
 
 static struct svmgpu_devmem *to_devmem(struct drm_pagemap_devmem *d)
@@ -265,26 +272,101 @@ static int svmgpu_devmem_populate_pfn(struct drm_pagemap_devmem *d, unsigned lon
 	return i == npages ? 0 : -EINVAL;
 }
 
+/* Whether the allocation holding device page @page was left uncleared. */
+static bool svmgpu_devmem_page_dirty(struct page *page)
+{
+	struct svmgpu_vram *vram = page_to_spm(page)->vram;
+	struct svmgpu_devmem *devmem;
+	u64 first, last;
+	bool dirty;
+
+	mutex_lock(&vram->lock);
+	devmem = svmgpu_vram_find(vram, svmgpu_vram_page_offset(page), &first, &last);
+	dirty = devmem && devmem->dirty;
+	mutex_unlock(&vram->lock);
+	return dirty;
+}
+
+/*
+ * Clear the device pages of a migration to VRAM that have no source (holes:
+ * drm_pagemap gives them no address), behind @dep. A hole's size is that of
+ * its device folio. Returns the last clear's fence, or @dep when there is no
+ * hole, as a new reference; or an ERR_PTR.
+ */
+static struct dma_fence *svmgpu_devmem_clear_holes(struct svmgpu_migrate *m, struct page **pages,
+						   const struct drm_pagemap_addr *addr,
+						   unsigned long npages, struct dma_fence *dep)
+{
+	struct dma_fence *fence = dep ? dma_fence_get(dep) : NULL, *f;
+	u64 start = 0, size = 0;
+	unsigned long i, n;
+
+	for (i = 0; i <= npages; i += n) {
+		u64 off = 0, len = 0;
+
+		n = 1;
+		if (i < npages && pages[i] && !addr[i].addr) {
+			off = svmgpu_vram_page_offset(pages[i]);
+			len = folio_size(page_folio(pages[i]));
+			n = len >> PAGE_SHIFT;
+			if (size && start + size == off) {
+				size += len;
+				continue;
+			}
+		} else if (i < npages && pages[i]) {
+			n = NR_PAGES(addr[i].order);
+		}
+		if (size) {
+			f = svmgpu_migrate_clear(m, start, size, fence);
+			dma_fence_put(fence);
+			if (IS_ERR(f))
+				return f;
+			fence = f;
+		}
+		start = off;
+		size = len;
+	}
+	return fence;
+}
+
 /*
  * Build the copy between device pages and system DMA addresses. An entry of
  * order N covers 2^N pages and is copied in one piece; neighbours that are
- * contiguous on both sides are merged.
+ * contiguous on both sides are merged. Into an allocation that was not
+ * cleared, the holes are cleared first.
  */
 static int svmgpu_devmem_copy(struct page **pages, struct drm_pagemap_addr *addr,
 			      unsigned long npages, struct dma_fence *pre_migrate_fence,
 			      bool to_vram)
 {
 	enum svmgpu_mem other = SVMGPU_MEM_SYSTEM, kind;
+	struct dma_fence *dep = pre_migrate_fence;
 	struct svmgpu_migrate_seg *segs;
-	struct svmgpu_device *sdev = NULL;
+	bool own_dep = false;
+	struct svmgpu_migrate *m;
 	struct dma_fence *fence;
 	unsigned int nsegs = 0;
 	unsigned long i;
 	int err;
 
+	for (i = 0; i < npages && !pages[i]; i++)
+		;
+	if (i == npages)
+		return pre_migrate_fence ? dma_fence_wait(pre_migrate_fence, false) : 0;
+	m = &page_to_spm(pages[i])->vram->sdev->migrate;
+
 	segs = kvmalloc_array(npages, sizeof(*segs), GFP_KERNEL);
 	if (!segs)
 		return -ENOMEM;
+
+	if (to_vram && svmgpu_devmem_page_dirty(pages[i])) {
+		dep = svmgpu_devmem_clear_holes(m, pages, addr, npages, pre_migrate_fence);
+		if (IS_ERR(dep)) {
+			kvfree(segs);
+			return PTR_ERR(dep);
+		}
+		own_dep = true;
+	}
 
 	for (i = 0; i < npages;) {
 		unsigned long n = 1;
@@ -306,7 +388,6 @@ static int svmgpu_devmem_copy(struct page **pages, struct drm_pagemap_addr *addr
 		}
 		other = kind;
 		dev = svmgpu_vram_page_offset(pages[i]);
-		sdev = page_to_spm(pages[i])->vram->sdev;
 		if (nsegs) {
 			struct svmgpu_migrate_seg *last = &segs[nsegs - 1];
 			u64 last_sys = to_vram ? last->src : last->dst;
@@ -327,13 +408,14 @@ static int svmgpu_devmem_copy(struct page **pages, struct drm_pagemap_addr *addr
 
 	if (!nsegs) {
 		/* Nothing to copy, but keep the ordering promise. */
-		err = pre_migrate_fence ? dma_fence_wait(pre_migrate_fence, false) : 0;
+		err = dep ? dma_fence_wait(dep, false) : 0;
+		if (!err && dep)
+			err = dep->error;
 		goto out;
 	}
 
-	fence = svmgpu_migrate_copy(&sdev->migrate, to_vram ? other : SVMGPU_MEM_VRAM,
-				    to_vram ? SVMGPU_MEM_VRAM : other, segs, nsegs,
-				    pre_migrate_fence);
+	fence = svmgpu_migrate_copy(m, to_vram ? other : SVMGPU_MEM_VRAM,
+				    to_vram ? SVMGPU_MEM_VRAM : other, segs, nsegs, dep);
 	if (IS_ERR(fence)) {
 		err = PTR_ERR(fence);
 		goto out;
@@ -343,6 +425,8 @@ static int svmgpu_devmem_copy(struct page **pages, struct drm_pagemap_addr *addr
 	err = fence->error;
 	dma_fence_put(fence);
 out:
+	if (own_dep)
+		dma_fence_put(dep);
 	kvfree(segs);
 	return err;
 }
@@ -532,24 +616,49 @@ static int svmgpu_vram_alloc(struct svmgpu_vram *vram, struct svmgpu_devmem *dev
 	return err;
 }
 
-static int svmgpu_pagemap_populate_mm(struct drm_pagemap *dpagemap, unsigned long start,
-				      unsigned long end, struct mm_struct *mm,
-				      unsigned long timeslice_ms)
+/* Queue the clear of all blocks of @devmem; the last clear's fence or an ERR_PTR. */
+static struct dma_fence *svmgpu_devmem_clear(struct svmgpu_devmem *devmem)
+{
+	struct svmgpu_vram *vram = devmem->vram;
+	struct gpu_buddy_block *block;
+	struct dma_fence *clear = NULL, *f;
+
+	list_for_each_entry(block, &devmem->blocks, link) {
+		f = svmgpu_migrate_clear(&vram->sdev->migrate, gpu_buddy_block_offset(block),
+					 gpu_buddy_block_size(&vram->mm, block), clear);
+		dma_fence_put(clear);
+		if (IS_ERR(f))
+			return f;
+		clear = f;
+	}
+	return clear;
+}
+
+/*
+ * Migrate [start, end) to new VRAM; @populated: the caller saw every page of
+ * the range present, so the copy overwrites all of the new VRAM and it is
+ * not cleared up front (the debugfs knob skip_clear forces that path).
+ */
+static int svmgpu_vram_populate(struct drm_pagemap *dpagemap, unsigned long start,
+				unsigned long end, struct mm_struct *mm,
+				unsigned long timeslice_ms, bool populated)
 {
 	struct svmgpu_pagemap *spm = container_of(dpagemap, struct svmgpu_pagemap, dpagemap);
 	struct svmgpu_vram *vram = spm->vram;
 	struct svmgpu_device *sdev = vram->sdev;
 	const struct drm_pagemap_migrate_details details = { .timeslice_ms = timeslice_ms };
 	struct svmgpu_devmem *devmem;
-	struct gpu_buddy_block *block;
 	struct dma_fence *clear = NULL;
 	u64 size = end - start;
 	int err;
+
+	mmap_assert_locked(mm);
 
 	devmem = kzalloc_obj(*devmem);
 	if (!devmem)
 		return -ENOMEM;
 	devmem->vram = vram;
+	devmem->dirty = populated || READ_ONCE(vram->skip_clear);
 	INIT_LIST_HEAD(&devmem->blocks);
 	INIT_LIST_HEAD(&devmem->lru_link);
 	kref_init(&devmem->ref);
@@ -562,18 +671,13 @@ static int svmgpu_pagemap_populate_mm(struct drm_pagemap *dpagemap, unsigned lon
 	}
 
 	/* Clear the new blocks on the engine; the copy is queued behind it. */
-	list_for_each_entry(block, &devmem->blocks, link) {
-		struct dma_fence *f;
-
-		f = svmgpu_migrate_clear(&sdev->migrate, gpu_buddy_block_offset(block),
-					 gpu_buddy_block_size(&vram->mm, block), clear);
-		dma_fence_put(clear);
-		if (IS_ERR(f)) {
+	if (!devmem->dirty) {
+		clear = svmgpu_devmem_clear(devmem);
+		if (IS_ERR(clear)) {
+			err = PTR_ERR(clear);
 			clear = NULL;
-			err = PTR_ERR(f);
 			goto err_free;
 		}
-		clear = f;
 	}
 
 	/* The pipelining's baseline, for benchmarks: wait here instead. */
@@ -598,6 +702,43 @@ static int svmgpu_pagemap_populate_mm(struct drm_pagemap *dpagemap, unsigned lon
 
 err_free:
 	svmgpu_devmem_release(&devmem->base);
+	return err;
+}
+
+static int svmgpu_pagemap_populate_mm(struct drm_pagemap *dpagemap, unsigned long start,
+				      unsigned long end, struct mm_struct *mm,
+				      unsigned long timeslice_ms)
+{
+	return svmgpu_vram_populate(dpagemap, start, end, mm, timeslice_ms, false);
+}
+
+/**
+ * svmgpu_vram_migrate() - migrate a range of a process to VRAM
+ * @dpagemap: the pagemap of an svmgpu device
+ * @start: start of the range
+ * @end: its end
+ * @mm: the process
+ * @timeslice_ms: how long the pages stay in VRAM at least, see
+ *	drm_pagemap_populate_mm()
+ * @populated: the caller saw every page of the range present (an advisory
+ *	look, such as drm_gpusvm_scan_mm()): the new VRAM is not cleared up
+ *	front, the copy overwrites it and clears whatever holes it still finds
+ *
+ * drm_pagemap_populate_mm(), told what the caller knows of the range.
+ *
+ * Return: 0 or a negative errno, as drm_pagemap_populate_mm().
+ */
+int svmgpu_vram_migrate(struct drm_pagemap *dpagemap, unsigned long start, unsigned long end,
+			struct mm_struct *mm, unsigned long timeslice_ms, bool populated)
+{
+	int err;
+
+	if (!mmget_not_zero(mm))
+		return -EFAULT;
+	mmap_read_lock(mm);
+	err = svmgpu_vram_populate(dpagemap, start, end, mm, timeslice_ms, populated);
+	mmap_read_unlock(mm);
+	mmput(mm);
 	return err;
 }
 

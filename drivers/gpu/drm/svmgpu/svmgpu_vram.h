@@ -69,6 +69,11 @@ struct svmgpu_vram {
 	 * clear on the CPU instead of pipelining it as pre_migrate_fence
 	 */
 	bool wait_clear;
+	/**
+	 * @skip_clear: test knob (debugfs): no migration clears its new VRAM up
+	 * front, as for a range seen fully populated; the copy clears the holes
+	 */
+	bool skip_clear;
 };
 
 /**
@@ -127,6 +132,8 @@ int svmgpu_vram_init(struct svmgpu_device *sdev, struct svmgpu_vram *vram, u64 s
 void svmgpu_vram_fini(struct svmgpu_vram *vram);
 void svmgpu_vram_evict_all(struct svmgpu_vram *vram);
 struct drm_pagemap *svmgpu_vram_get_pagemap(struct svmgpu_vram *vram);
+int svmgpu_vram_migrate(struct drm_pagemap *dpagemap, unsigned long start, unsigned long end,
+			struct mm_struct *mm, unsigned long timeslice_ms, bool populated);
 void *svmgpu_vram_vaddr(struct svmgpu_vram *vram, u64 offset, u64 size);
 u64 svmgpu_vram_page_offset(struct page *page);
 void svmgpu_vram_touch(struct svmgpu_vram *vram, u64 offset, u64 *first, u64 *last);
