@@ -272,6 +272,18 @@ static int svmgpu_devmem_populate_pfn(struct drm_pagemap_devmem *d, unsigned lon
 	return i == npages ? 0 : -EINVAL;
 }
 
+/*
+ * Wait for @fence, if any, and return its error: dma_fence_wait() succeeds
+ * on a failed fence, and a failed clear leaves old VRAM contents.
+ */
+static int svmgpu_fence_wait_error(struct dma_fence *fence)
+{
+	if (!fence)
+		return 0;
+	dma_fence_wait(fence, false);
+	return fence->error;
+}
+
 /* Whether the allocation holding device page @page was left uncleared. */
 static bool svmgpu_devmem_page_dirty(struct page *page)
 {
@@ -352,7 +364,7 @@ static int svmgpu_devmem_copy(struct page **pages, struct drm_pagemap_addr *addr
 	for (i = 0; i < npages && !pages[i]; i++)
 		;
 	if (i == npages)
-		return pre_migrate_fence ? dma_fence_wait(pre_migrate_fence, false) : 0;
+		return svmgpu_fence_wait_error(pre_migrate_fence);
 	m = &page_to_spm(pages[i])->vram->sdev->migrate;
 
 	segs = kvmalloc_array(npages, sizeof(*segs), GFP_KERNEL);
@@ -408,9 +420,7 @@ static int svmgpu_devmem_copy(struct page **pages, struct drm_pagemap_addr *addr
 
 	if (!nsegs) {
 		/* Nothing to copy, but keep the ordering promise. */
-		err = dep ? dma_fence_wait(dep, false) : 0;
-		if (!err && dep)
-			err = dep->error;
+		err = svmgpu_fence_wait_error(dep);
 		goto out;
 	}
 
@@ -421,8 +431,7 @@ static int svmgpu_devmem_copy(struct page **pages, struct drm_pagemap_addr *addr
 		goto out;
 	}
 	/* drm_pagemap treats the copy as synchronous. */
-	dma_fence_wait(fence, false);
-	err = fence->error;
+	err = svmgpu_fence_wait_error(fence);
 	dma_fence_put(fence);
 out:
 	if (own_dep)
@@ -682,8 +691,7 @@ static int svmgpu_vram_populate(struct drm_pagemap *dpagemap, unsigned long star
 
 	/* The pipelining's baseline, for benchmarks: wait here instead. */
 	if (clear && READ_ONCE(vram->wait_clear)) {
-		dma_fence_wait(clear, false);
-		err = clear->error;
+		err = svmgpu_fence_wait_error(clear);
 		dma_fence_put(clear);
 		clear = NULL;
 		if (err)
