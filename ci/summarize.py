@@ -3,7 +3,8 @@
 """Summarise igt_runner's results.json: a line per test, then the totals.
 
 Usage: summarize.py RESULTS_DIR [GUEST_STATUS]
-Writes RESULTS_DIR/summary.txt. Exits non-zero if a test did not pass or
+Writes RESULTS_DIR/summary.txt; the tests that did not pass and the guest's
+kernel log problems are repeated just above the totals. Exits non-zero if a test did not pass or
 skip, if no test ran, or if GUEST_STATUS (the VM run's exit status) is not 0.
 """
 import json
@@ -24,6 +25,7 @@ def main():
         tests = {}
         lines.append(f"error: no igt_runner results: {e}")
     passed = failed = skipped = 0
+    bad = []
     for name in sorted(tests):
         t = tests[name]
         res = t.get("result", "?")
@@ -35,13 +37,23 @@ def main():
             skipped += 1
         else:
             failed += 1
+            bad.append(lines[-1])
     if guest != 0:
         lines.append(f"error: the guest run failed (status {guest}): see {rdir}/dmesg.txt "
                      f"and {rdir}/igt_runner.log")
         failed += 1
+        try:
+            with open(f"{rdir}/dmesg-problems.txt") as f:
+                bad += [f"dmesg: {l.rstrip()}" for l in f.readlines()[:20]]
+        except OSError:
+            pass
     if passed == 0:
         lines.append("error: no test passed")
         failed += 1
+    # Repeated at the end, where a log's tail shows them.
+    if bad:
+        lines.append("not passed:")
+        lines += [f"  {l}" for l in bad]
     lines.append(f"{skipped} skipped")
     lines.append(f"{passed} passed, {failed} failed")
     with open(f"{rdir}/summary.txt", "w") as f:
