@@ -1849,20 +1849,16 @@ static void test_evict_overcommit_2proc(void)
 /* Bytes of VRAM in use on all devices, from debugfs "vram"; skips without it. */
 static uint64_t vram_used_all(void)
 {
-	uint64_t used = 0, u;
-	char line[128];
+	uint64_t used = 0;
 	struct knobs k;
 
 	find_knobs(&k, "vram");
 	igt_require_f(k.n > 0, "no debugfs vram file (debugfs not mounted, or not root)\n");
 	for (int i = 0; i < k.n; i++) {
-		FILE *f = fopen(k.path[i], "r");
+		long long u = svmgpu_debugfs_read(k.path[i], "used");
 
-		igt_assert(f);
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "used: %" SCNu64, &u) == 1)
-				used += u;
-		fclose(f);
+		igt_assert_f(u >= 0, "%s: no used\n", k.path[i]);
+		used += u;
 	}
 	return used;
 }

@@ -320,7 +320,7 @@ static void expect_banned(struct ctx *c, uint32_t q, int err, const void *lo, si
 
 static void knob_path(const struct ctx *c, const char *knob, char *path, size_t size)
 {
-	snprintf(path, size, DEBUGFS "/dri/%u/%s", c->minor, knob);
+	svmgpu_debugfs_path(c->fd, knob, path, size);
 }
 
 static void knob_set(const struct ctx *c, const char *knob, long v)
@@ -368,19 +368,10 @@ static void knobs_off(void)
 /* VRAM in use on @c's device, from debugfs; -1 if unknown. */
 static long vram_used(const struct ctx *c)
 {
-	char path[PATH_MAX], line[128];
-	long used = -1;
-	FILE *f;
+	char path[PATH_MAX];
 
 	knob_path(c, "vram", path, sizeof(path));
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "used: %ld", &used) == 1)
-			break;
-	fclose(f);
-	return used;
+	return svmgpu_debugfs_read(path, "used");
 }
 
 /* VRAM is released asynchronously (a work item): wait for it to be free. */

@@ -773,41 +773,22 @@ static void test_madvise_granularity(void)
 	munmap(p, size);
 }
 
-/* The debugfs directory of our device: the one whose "name" file says svmgpu. */
-static bool debugfs_path(char *out, size_t len, const char *file)
-{
-	struct drm_svmgpu_device_info info;
-	char path[256], buf[256];
-
-	svmgpu_query_info(fd, &info);
-	for (int minor = 0; minor < 256; minor++) {
-		FILE *f;
-		size_t n;
-
-		snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%d/name", minor);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = 0;
-		/* e.g. "svmgpu dev=svmgpu0 unique=svmgpu0" */
-		snprintf(path, sizeof(path), "dev=svmgpu%u ", info.device_index);
-		if (strncmp(buf, "svmgpu", 6) || !strstr(buf, path))
-			continue;
-		snprintf(out, len, "/sys/kernel/debug/dri/%d/%s", minor, file);
-		return access(out, F_OK) == 0;
-	}
-	return false;
-}
-
+/*
+ * @key of our device's debugfs @file: field 0 is "key: N", fields 1 and 2
+ * the count and the microseconds of "key: count N us M".
+ */
 static long long debugfs_value(const char *file, const char *key, int field)
 {
 	char path[256], line[256];
 	long long v = -1;
 	FILE *f;
 
-	igt_require_f(debugfs_path(path, sizeof(path), file), "no debugfs %s\n", file);
+	igt_require_f(svmgpu_debugfs_path(fd, file, path, sizeof(path)), "no debugfs %s\n", file);
+	if (field == 0) {
+		v = svmgpu_debugfs_read(path, key);
+		igt_assert_f(v >= 0, "%s: no %s\n", file, key);
+		return v;
+	}
 	f = fopen(path, "r");
 	igt_assert(f);
 	while (fgets(line, sizeof(line), f)) {
@@ -816,12 +797,8 @@ static long long debugfs_value(const char *file, const char *key, int field)
 
 		if (strncmp(line, key, k) || line[k] != ':')
 			continue;
-		if (field == 0)
-			igt_assert_eq(sscanf(line + k + 1, "%lld", &v), 1);
-		else {
-			igt_assert_eq(sscanf(line + k + 1, " count %lld us %lld", &a, &b), 2);
-			v = field == 1 ? a : b;
-		}
+		igt_assert_eq(sscanf(line + k + 1, " count %lld us %lld", &a, &b), 2);
+		v = field == 1 ? a : b;
 	}
 	fclose(f);
 	igt_assert_f(v >= 0, "%s: no %s\n", file, key);
@@ -941,7 +918,7 @@ static void debugfs_write(const char *knob, const char *fmt, ...)
 	va_list ap;
 	FILE *f;
 
-	igt_require_f(debugfs_path(path, sizeof(path), knob), "no debugfs %s\n", knob);
+	igt_require_f(svmgpu_debugfs_path(fd, knob, path, sizeof(path)), "no debugfs %s\n", knob);
 	f = fopen(path, "w");
 	igt_assert(f);
 	va_start(ap, fmt);

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "svmgpu_igt.h"
 #include "svmgpu_test.h"
@@ -66,6 +69,35 @@ long svmgpu_module_param(const char *name)
 	}
 	fclose(f);
 	return val;
+}
+
+bool svmgpu_debugfs_path(int fd, const char *file, char *path, size_t len)
+{
+	struct stat st;
+
+	/* DRM's debugfs has a directory (or link) for the render minor too. */
+	if (fstat(fd, &st))
+		return false;
+	snprintf(path, len, "/sys/kernel/debug/dri/%u/%s", minor(st.st_rdev), file);
+	return access(path, F_OK) == 0;
+}
+
+long long svmgpu_debugfs_read(const char *path, const char *key)
+{
+	size_t k = strlen(key);
+	long long v = -1;
+	char line[256];
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, k) && line[k] == ':' &&
+		    sscanf(line + k + 1, "%lld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
 }
 
 uint32_t svmgpu_vm_create(int fd)

@@ -31,6 +31,14 @@ int svmgpu_ioctl(int fd, unsigned long request, void *arg);
 void svmgpu_query_info(int fd, struct drm_svmgpu_device_info *info);
 /* A module parameter of the loaded svmgpu module, or -1. */
 long svmgpu_module_param(const char *name);
+/*
+ * The path of @file in the debugfs directory of @fd's device
+ * (/sys/kernel/debug/dri/<minor of @fd>/@file) in @path; false if there is
+ * no such file (debugfs not mounted, not root, or a driver without it).
+ */
+bool svmgpu_debugfs_path(int fd, const char *file, char *path, size_t len);
+/* The number after "@key:" in the debugfs file @path; -1 if none. */
+long long svmgpu_debugfs_read(const char *path, const char *key);
 
 /* VM and queue helpers, asserting success. */
 uint32_t svmgpu_vm_create(int fd);
