@@ -1305,6 +1305,32 @@ static void module_text(uint64_t *start, uint64_t *end)
 	*end = *start + size + (text > base && base ? text - base : 0);
 }
 
+/*
+ * The code of the kernel function @name, from /proc/kallsyms: from its
+ * address to the next symbol's. False if kallsyms hides addresses.
+ */
+static bool kernel_function(const char *name, uint64_t *start, uint64_t *end)
+{
+	unsigned long long a, next = ~0ull;
+	char line[512], sym[128], type;
+	FILE *f;
+
+	*start = 0;
+	f = fopen("/proc/kallsyms", "r");
+	igt_assert(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx %c %127s", &a, &type, sym) == 3 && (type == 't' || type == 'T') &&
+		    !strcmp(sym, name))
+			*start = a;
+	rewind(f);
+	while (*start && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%llx", &a) == 1 && a > *start && a < next)
+			next = a;
+	fclose(f);
+	*end = next;
+	return *start && next != ~0ull;
+}
+
 /* Errors a job or an ioctl may report when kernel allocations fail. */
 static bool clean_alloc_error(int err)
 {
@@ -1321,13 +1347,20 @@ static void test_failslab(void)
 {
 	size_t size = 4 * SZ_1M;
 	int rounds = 40, failures = 0, sigbus = 0;
-	uint64_t start, end;
+	uint64_t start, end, vstart, vend;
 	char buf[32];
 	struct ctx c;
 	uint32_t *x, *y;
 
 	igt_require_f(!access(FAILSLAB "/probability", W_OK),
 		      "no " FAILSLAB " (a kernel without CONFIG_FAILSLAB, as Debian's)\n");
+	/*
+	 * Not inside vmalloc: a failure there is reported with a stack dump
+	 * ("vmalloc error"), which is the kernel telling of an injected
+	 * failure, not of a bug. kvmalloc()'s kmalloc attempt still fails.
+	 */
+	igt_assert_f(kernel_function("__vmalloc_node_range_noprof", &vstart, &vend),
+		     "__vmalloc_node_range_noprof not in /proc/kallsyms\n");
 	ctx_open(&c, 0);
 	warm_up(&c);
 	module_text(&start, &end);
@@ -1353,6 +1386,10 @@ static void test_failslab(void)
 	failslab_set("require-start", buf);
 	snprintf(buf, sizeof(buf), "0x%" PRIx64, end);
 	failslab_set("require-end", buf);
+	snprintf(buf, sizeof(buf), "0x%" PRIx64, vstart);
+	failslab_set("reject-start", buf);
+	snprintf(buf, sizeof(buf), "0x%" PRIx64, vend);
+	failslab_set("reject-end", buf);
 	failslab_set("times", "-1");
 	failslab_set("probability", "10");
 
