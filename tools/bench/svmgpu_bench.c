@@ -386,6 +386,22 @@ static bool dbg_timed(const char *name, uint64_t *count, uint64_t *us)
 	return found;
 }
 
+/*
+ * A command buffer kept in system memory, its first @bytes written and
+ * mapped for the GPU in advance: what is timed is the memory under test.
+ */
+static struct svmgpu_batch *system_batch(size_t bytes)
+{
+	struct svmgpu_batch *b = svmgpu_batch_new();
+
+	if (madvise(b->buf, b->cap, MADV_NOHUGEPAGE))
+		die("madvise: %s", strerror(errno));
+	set_placement(b->buf, b->cap, DRM_SVMGPU_PREFERRED_SYSTEM);
+	memset(b->buf, 0, bytes);
+	prefetch(b->buf, bytes, DRM_SVMGPU_REGION_SYSTEM);
+	return b;
+}
+
 static void open_device(void)
 {
 	struct drm_syncobj_create sc = {};
@@ -404,12 +420,7 @@ static void open_device(void)
 	 * Command buffers and the scratch word stay in system memory, mapped
 	 * in advance: what is timed is the memory under test, not them.
 	 */
-	batch = svmgpu_batch_new();
-	if (madvise(batch->buf, batch->cap, MADV_NOHUGEPAGE))
-		die("madvise: %s", strerror(errno));
-	memset(batch->buf, 0, batch->cap);
-	set_placement(batch->buf, batch->cap, DRM_SVMGPU_PREFERRED_SYSTEM);
-	prefetch(batch->buf, batch->cap, DRM_SVMGPU_REGION_SYSTEM);
+	batch = system_batch(SVMGPU_BATCH_SIZE);
 	scratch = map_buf(SZ_2M, false);
 	memset(scratch, 0, SZ_2M);
 	set_placement(scratch, SZ_2M, DRM_SVMGPU_PREFERRED_SYSTEM);
@@ -686,13 +697,17 @@ static const void *touch_batch(struct svmgpu_batch *tb, char *buf, size_t size, 
 	return svmgpu_batch_end(tb);
 }
 
-/* The command buffers of one run by GPU faults, one per buffer: made once. */
+/*
+ * The command buffers of one run by GPU faults, one per buffer, made once:
+ * the first is the bench's own, the others hold the few commands of a 2M
+ * run (a buffer of 16 MiB or less, one command per 64K).
+ */
 static struct svmgpu_batch *run_batches[MAX_PER_RUN];
 
 static struct svmgpu_batch *run_batch_slot(int i)
 {
 	if (!run_batches[i])
-		run_batches[i] = svmgpu_batch_new();
+		run_batches[i] = i ? system_batch(64 * KIB) : batch;
 	return run_batches[i];
 }
 
