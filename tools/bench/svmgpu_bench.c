@@ -537,7 +537,7 @@ static bool section(const char *name)
 	}
 	return false;
 }
-static size_t max_size = 256 * MIB;
+static size_t min_size = MIB, max_size = 256 * MIB;
 static size_t sizes[MAX_SIZES];
 static int nsizes;
 
@@ -1619,6 +1619,8 @@ int main(int argc, char **argv)
 			out = argv[++i];
 		else if (!strcmp(argv[i], "--quick"))
 			quick = true;
+		else if (!strcmp(argv[i], "--min-size") && i + 1 < argc)
+			min_size = strtoull(argv[++i], NULL, 0) * MIB;
 		else if (!strcmp(argv[i], "--max-size") && i + 1 < argc)
 			max_size = strtoull(argv[++i], NULL, 0) * MIB;
 		else if (!strcmp(argv[i], "--dmirror") && i + 1 < argc)
@@ -1630,7 +1632,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--sections") && i + 1 < argc)
 			sections = argv[++i];
 		else
-			die("usage: svmgpu_bench --out FILE [--quick] [--max-size MIB] "
+			die("usage: svmgpu_bench --out FILE [--quick] [--min-size MIB] [--max-size MIB] "
 			    "[--dmirror DEV] [--sections mig2m,mig4k,faults,pipe,back,dmirror] | "
 			    "--profile NAME [--seconds N]");
 	}
@@ -1654,7 +1656,8 @@ int main(int argc, char **argv)
 	}
 
 	for (s = MIB; s <= max_size && nsizes < MAX_SIZES; s *= 2)
-		sizes[nsizes++] = s;
+		if (s >= min_size)
+			sizes[nsizes++] = s;
 
 	memcpy_start = measure_memcpy(false, 64 * MIB, 5);
 	memset_gbps = measure_memcpy(true, 64 * MIB, 5);
