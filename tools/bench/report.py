@@ -175,8 +175,10 @@ with open(os.path.join(out, "migration.dat"), "w") as d:
             " dm-THP-s2d dm-THP-d2s dm-4K-s2d dm-4K-d2s"
             " vs-THP-s2d vs-THP-d2s vs-4K-s2d vs-4K-d2s"
             " r-prefetch-s2d r-prefetch-d2s r-fault-s2d r-fault-d2s\n")
+    rows = []
     for s in sizes:
         row = [str(s)]
+        rows.append(row)
         for g, m, di in series:
             x = mig(g, m, di, s)
             row.append("%.6g" % x["gbps_x_memcpy"] if x else "NaN")
@@ -204,39 +206,54 @@ with open(os.path.join(out, "faults.dat"), "w") as d:
             max(r["kernel_fault_us"], 0)))
     d.write('"job round-trip" %.6g %.6g 0\n' % (j["p50_us"], j["p99_us"]))
 
+
+def has(*cols):
+    """Whether a gnuplot column (1-based) of migration.dat has a value."""
+    return any(r[c - 1] != "NaN" for r in rows for c in cols)
+
+
+# A plot without a single point (a run of some --sections) is left out:
+# gnuplot fails on its empty log-scaled axis.
 D = out
 gp = ["set terminal pngcairo size 960,560 font ',10'", 'set datafile missing "NaN"',
       "set grid", "set key outside right top", "set logscale x 2",
-      "set xlabel 'buffer size (MiB)'",
-      "set title 'svmgpu migration at 2M granularity (THP), memcpy = %.3f GB/s'" % mc,
-      "set ylabel 'GB/s / memcpy'",
-      "set output '%s/migration-2m.png'" % D,
-      ("plot '%s/migration.dat' u 1:2 w lp t 'prefetch s2d', '' u 1:3 w lp t 'prefetch d2s', "
-       "'' u 1:4 w lp t 'fault s2d', '' u 1:5 w lp t 'fault d2s', "
-       "'' u 1:10 w lp dt 2 t 'dmirror THP s2d', '' u 1:11 w lp dt 2 t 'dmirror THP d2s', "
-       "0.5 w l lc rgb 'red' dt 3 t 'goal 0.5'") % D,
-      "set title 'svmgpu migration at 4K granularity (4K pages)'",
-      "set output '%s/migration-4k.png'" % D,
-      ("plot '%s/migration.dat' u 1:6 w lp t 'prefetch s2d', '' u 1:7 w lp t 'prefetch d2s', "
-       "'' u 1:8 w lp t 'fault s2d', '' u 1:9 w lp t 'fault d2s', "
-       "'' u 1:12 w lp dt 2 t 'dmirror 4K s2d', '' u 1:13 w lp dt 2 t 'dmirror 4K d2s'") % D,
-      "set title 'svmgpu / dmirror (prefetch)'", "set ylabel 'svmgpu GB/s / dmirror GB/s'",
-      "set output '%s/vs-dmirror.png'" % D,
-      ("plot '%s/migration.dat' u 1:14 w lp t '2M vs THP s2d', '' u 1:15 w lp t '2M vs THP d2s', "
-       "'' u 1:16 w lp t '4K vs 4K s2d', '' u 1:17 w lp t '4K vs 4K d2s', "
-       "1 w l lc rgb 'red' dt 3 t 'goal 1'") % D,
-      "set title '2M / 4K migration throughput'", "set ylabel '2M GB/s / 4K GB/s'",
-      "set output '%s/2m-vs-4k.png'" % D,
-      ("plot '%s/migration.dat' u 1:18 w lp t 'prefetch s2d', '' u 1:19 w lp t 'prefetch d2s', "
-       "'' u 1:20 w lp t 'fault s2d', '' u 1:21 w lp t 'fault d2s', "
-       "4 w l lc rgb 'red' dt 3 t 'goal 4'") % D,
-      "unset logscale x", "set logscale y", "unset xlabel",
-      "set title 'GPU fault latency (single execs, round-trip included)'",
-      "set ylabel 'microseconds'", "set style data histograms",
-      "set style histogram clustered gap 1", "set style fill solid 0.7 border -1",
-      "set xtics rotate by -30", "set key inside left top",
-      "set output '%s/faults.png'" % D,
-      "plot '%s/faults.dat' u 2:xtic(1) t 'p50', '' u 3 t 'p99', '' u 4 t 'kernel per fault'" % D]
+      "set xlabel 'buffer size (MiB)'"]
+if has(2, 3, 4, 5):
+    gp += ["set title 'svmgpu migration at 2M granularity (THP), memcpy = %.3f GB/s'" % mc,
+           "set ylabel 'GB/s / memcpy'",
+           "set output '%s/migration-2m.png'" % D,
+           ("plot '%s/migration.dat' u 1:2 w lp t 'prefetch s2d', '' u 1:3 w lp t 'prefetch d2s', "
+            "'' u 1:4 w lp t 'fault s2d', '' u 1:5 w lp t 'fault d2s', "
+            "'' u 1:10 w lp dt 2 t 'dmirror THP s2d', '' u 1:11 w lp dt 2 t 'dmirror THP d2s', "
+            "0.5 w l lc rgb 'red' dt 3 t 'goal 0.5'") % D]
+if has(6, 7, 8, 9):
+    gp += ["set title 'svmgpu migration at 4K granularity (4K pages)'",
+           "set ylabel 'GB/s / memcpy'",
+           "set output '%s/migration-4k.png'" % D,
+           ("plot '%s/migration.dat' u 1:6 w lp t 'prefetch s2d', '' u 1:7 w lp t 'prefetch d2s', "
+            "'' u 1:8 w lp t 'fault s2d', '' u 1:9 w lp t 'fault d2s', "
+            "'' u 1:12 w lp dt 2 t 'dmirror 4K s2d', '' u 1:13 w lp dt 2 t 'dmirror 4K d2s'") % D]
+if has(14, 15, 16, 17):
+    gp += ["set title 'svmgpu / dmirror (prefetch)'", "set ylabel 'svmgpu GB/s / dmirror GB/s'",
+           "set output '%s/vs-dmirror.png'" % D,
+           ("plot '%s/migration.dat' u 1:14 w lp t '2M vs THP s2d', '' u 1:15 w lp t '2M vs THP d2s', "
+            "'' u 1:16 w lp t '4K vs 4K s2d', '' u 1:17 w lp t '4K vs 4K d2s', "
+            "1 w l lc rgb 'red' dt 3 t 'goal 1'") % D]
+if has(18, 19, 20, 21):
+    gp += ["set title '2M / 4K migration throughput'", "set ylabel '2M GB/s / 4K GB/s'",
+           "set output '%s/2m-vs-4k.png'" % D,
+           ("plot '%s/migration.dat' u 1:18 w lp t 'prefetch s2d', '' u 1:19 w lp t 'prefetch d2s', "
+            "'' u 1:20 w lp t 'fault s2d', '' u 1:21 w lp t 'fault d2s', "
+            "4 w l lc rgb 'red' dt 3 t 'goal 4'") % D]
+if b["faults"]:
+    gp += ["unset logscale x", "set logscale y", "unset xlabel",
+           "set title 'GPU fault latency (single execs, round-trip included)'",
+           "set ylabel 'microseconds'", "set style data histograms",
+           "set style histogram clustered gap 1", "set style fill solid 0.7 border -1",
+           "set xtics rotate by -30", "set key inside left top",
+           "set output '%s/faults.png'" % D,
+           "plot '%s/faults.dat' u 2:xtic(1) t 'p50', '' u 3 t 'p99', "
+           "'' u 4 t 'kernel per fault'" % D]
 open(os.path.join(out, "plots.gp"), "w").write("\n".join(gp) + "\n")
 
 # ---- summary: medians over the sizes >= 2 MiB, for README and the docs ------
