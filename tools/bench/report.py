@@ -212,39 +212,40 @@ def has(*cols):
     return any(r[c - 1] != "NaN" for r in rows for c in cols)
 
 
-# A plot without a single point (a run of some --sections) is left out:
-# gnuplot fails on its empty log-scaled axis.
+def lines(title, ylabel, png, cols, goal=None):
+    """A plot of migration.dat's columns @cols ((column, title, dashed)),
+    left out without a single point: gnuplot fails on its empty
+    log-scaled axis (a run of some --sections)."""
+    if not has(*[c for c, _, _ in cols]):
+        return []
+    curves = ["'' u 1:%d w lp%s t '%s'" % (c, " dt 2" if dash else "", t)
+              for c, t, dash in cols]
+    curves[0] = "'%s/migration.dat' " % D + curves[0][3:]
+    if goal:
+        curves.append("%s w l lc rgb 'red' dt 3 t 'goal %s'" % (goal, goal))
+    return ["set title '%s'" % title, "set ylabel '%s'" % ylabel,
+            "set output '%s/%s'" % (D, png), "plot " + ", ".join(curves)]
+
+
 D = out
 gp = ["set terminal pngcairo size 960,560 font ',10'", 'set datafile missing "NaN"',
       "set grid", "set key outside right top", "set logscale x 2",
       "set xlabel 'buffer size (MiB)'"]
-if has(2, 3, 4, 5):
-    gp += ["set title 'svmgpu migration at 2M granularity (THP), memcpy = %.3f GB/s'" % mc,
-           "set ylabel 'GB/s / memcpy'",
-           "set output '%s/migration-2m.png'" % D,
-           ("plot '%s/migration.dat' u 1:2 w lp t 'prefetch s2d', '' u 1:3 w lp t 'prefetch d2s', "
-            "'' u 1:4 w lp t 'fault s2d', '' u 1:5 w lp t 'fault d2s', "
-            "'' u 1:10 w lp dt 2 t 'dmirror THP s2d', '' u 1:11 w lp dt 2 t 'dmirror THP d2s', "
-            "0.5 w l lc rgb 'red' dt 3 t 'goal 0.5'") % D]
-if has(6, 7, 8, 9):
-    gp += ["set title 'svmgpu migration at 4K granularity (4K pages)'",
-           "set ylabel 'GB/s / memcpy'",
-           "set output '%s/migration-4k.png'" % D,
-           ("plot '%s/migration.dat' u 1:6 w lp t 'prefetch s2d', '' u 1:7 w lp t 'prefetch d2s', "
-            "'' u 1:8 w lp t 'fault s2d', '' u 1:9 w lp t 'fault d2s', "
-            "'' u 1:12 w lp dt 2 t 'dmirror 4K s2d', '' u 1:13 w lp dt 2 t 'dmirror 4K d2s'") % D]
-if has(14, 15, 16, 17):
-    gp += ["set title 'svmgpu / dmirror (prefetch)'", "set ylabel 'svmgpu GB/s / dmirror GB/s'",
-           "set output '%s/vs-dmirror.png'" % D,
-           ("plot '%s/migration.dat' u 1:14 w lp t '2M vs THP s2d', '' u 1:15 w lp t '2M vs THP d2s', "
-            "'' u 1:16 w lp t '4K vs 4K s2d', '' u 1:17 w lp t '4K vs 4K d2s', "
-            "1 w l lc rgb 'red' dt 3 t 'goal 1'") % D]
-if has(18, 19, 20, 21):
-    gp += ["set title '2M / 4K migration throughput'", "set ylabel '2M GB/s / 4K GB/s'",
-           "set output '%s/2m-vs-4k.png'" % D,
-           ("plot '%s/migration.dat' u 1:18 w lp t 'prefetch s2d', '' u 1:19 w lp t 'prefetch d2s', "
-            "'' u 1:20 w lp t 'fault s2d', '' u 1:21 w lp t 'fault d2s', "
-            "4 w l lc rgb 'red' dt 3 t 'goal 4'") % D]
+gp += lines("svmgpu migration at 2M granularity (THP), memcpy = %.3f GB/s" % mc,
+            "GB/s / memcpy", "migration-2m.png",
+            [(2, "prefetch s2d", 0), (3, "prefetch d2s", 0), (4, "fault s2d", 0),
+             (5, "fault d2s", 0), (10, "dmirror THP s2d", 1), (11, "dmirror THP d2s", 1)],
+            "0.5")
+gp += lines("svmgpu migration at 4K granularity (4K pages)", "GB/s / memcpy",
+            "migration-4k.png",
+            [(6, "prefetch s2d", 0), (7, "prefetch d2s", 0), (8, "fault s2d", 0),
+             (9, "fault d2s", 0), (12, "dmirror 4K s2d", 1), (13, "dmirror 4K d2s", 1)])
+gp += lines("svmgpu / dmirror (prefetch)", "svmgpu GB/s / dmirror GB/s", "vs-dmirror.png",
+            [(14, "2M vs THP s2d", 0), (15, "2M vs THP d2s", 0), (16, "4K vs 4K s2d", 0),
+             (17, "4K vs 4K d2s", 0)], "1")
+gp += lines("2M / 4K migration throughput", "2M GB/s / 4K GB/s", "2m-vs-4k.png",
+            [(18, "prefetch s2d", 0), (19, "prefetch d2s", 0), (20, "fault s2d", 0),
+             (21, "fault d2s", 0)], "4")
 if b["faults"]:
     gp += ["unset logscale x", "set logscale y", "unset xlabel",
            "set title 'GPU fault latency (single execs, round-trip included)'",
