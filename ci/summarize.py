@@ -4,8 +4,9 @@
 
 Usage: summarize.py RESULTS_DIR [GUEST_STATUS]
 Writes RESULTS_DIR/summary.txt; the tests that did not pass and the guest's
-kernel log problems are repeated just above the totals. Exits non-zero if a test did not pass or
-skip, if no test ran, or if GUEST_STATUS (the VM run's exit status) is not 0.
+kernel log problems are repeated just above the totals. Exits non-zero if a
+test did not pass or skip, if no test ran, or if GUEST_STATUS (the VM run's
+exit status) is not 0.
 """
 import json
 import sys
