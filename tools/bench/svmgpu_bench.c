@@ -727,10 +727,29 @@ static void add_mig(const char *gran, const char *method, const char *dir, size_
 	     (unsigned long long)st.reclaim, ok ? "" : ", DATA WRONG");
 }
 
-static void add_stalls(struct stalls *sum, struct stalls a, struct stalls b)
+/*
+ * One timed run: @k buffers of @size migrated to @region one after the
+ * other, each by its PREFETCH or, @by_fault, by its command buffer @b.
+ * Returns the seconds it took; the allocator's stalls in it add to @st.
+ */
+static double timed_run(char *const *buf, const void *const *b, int k, size_t size,
+			bool by_fault, uint32_t region, struct stalls *st)
 {
-	sum->compact += b.compact - a.compact;
-	sum->reclaim += b.reclaim - a.reclaim;
+	struct stalls st0 = vm_stalls(), st1;
+	double t0 = now_s(), t;
+	int j;
+
+	for (j = 0; j < k; j++) {
+		if (by_fault)
+			run_batch(b[j]);
+		else
+			prefetch(buf[j], size, region);
+	}
+	t = now_s() - t0;
+	st1 = vm_stalls();
+	st->compact += st1.compact - st0.compact;
+	st->reclaim += st1.reclaim - st0.reclaim;
+	return t;
 }
 
 /*
@@ -745,7 +764,7 @@ static void bench_migration(bool small, bool by_fault, size_t size)
 	int iters = iterations(size, small), k = per_run(size, small), i, j;
 	double ts2d[8], td2s[8], bs2d[8], bd2s[8];
 	uint64_t kib_s2d = 0, kib_d2s = 0;
-	struct stalls st_s2d = { 0 }, st_d2s = { 0 }, st0, st1, st2;
+	struct stalls st_s2d = { 0 }, st_d2s = { 0 };
 	const void *b[MAX_PER_RUN];
 	char *buf[MAX_PER_RUN];
 	bool ok = true;
@@ -754,7 +773,6 @@ static void bench_migration(bool small, bool by_fault, size_t size)
 	for (i = 0; i < iters; i++) {
 		uint64_t magic = 0x5eed0000ull + i * MAX_PER_RUN;
 		struct counters c0, c1, c2;
-		double t0;
 
 		for (j = 0; j < k; j++) {
 			buf[j] = map_buf(size, !small);
@@ -768,34 +786,15 @@ static void bench_migration(bool small, bool by_fault, size_t size)
 
 		bs2d[i] = pair_sample();
 		counters(&c0);
-		st0 = vm_stalls();
-		t0 = now_s();
-		for (j = 0; j < k; j++) {
-			if (by_fault)
-				run_batch(b[j]);
-			else
-				prefetch(buf[j], size, DRM_SVMGPU_REGION_DEVICE);
-		}
-		ts2d[i] = now_s() - t0;
+		ts2d[i] = timed_run(buf, b, k, size, by_fault, DRM_SVMGPU_REGION_DEVICE, &st_s2d);
 		counters(&c1);
-		add_stalls(&st_s2d, st0, vm_stalls());
 
 		for (j = 0; by_fault && j < k; j++) {
 			/* GPU writes where the data should live in RAM bring it back. */
 			set_placement(buf[j], size, DRM_SVMGPU_PREFERRED_SYSTEM);
 			b[j] = touch_batch(run_batch_slot(j), buf[j], size, gran, true);
 		}
-		st1 = vm_stalls();
-		t0 = now_s();
-		for (j = 0; j < k; j++) {
-			if (by_fault)
-				run_batch(b[j]);
-			else
-				prefetch(buf[j], size, DRM_SVMGPU_REGION_SYSTEM);
-		}
-		td2s[i] = now_s() - t0;
-		st2 = vm_stalls();
-		add_stalls(&st_d2s, st1, st2);
+		td2s[i] = timed_run(buf, b, k, size, by_fault, DRM_SVMGPU_REGION_SYSTEM, &st_d2s);
 		bd2s[i] = pair_sample();
 		counters(&c2);
 		check_queue("migration");
