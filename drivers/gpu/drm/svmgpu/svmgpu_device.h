@@ -62,6 +62,7 @@ static inline void *svmgpu_device_owner(struct svmgpu_device *sdev)
 }
 
 extern struct workqueue_struct *svmgpu_wq;
+extern struct workqueue_struct *svmgpu_gpu_wq;
 
 int svmgpu_devices_create(void);
 void svmgpu_devices_destroy(void);

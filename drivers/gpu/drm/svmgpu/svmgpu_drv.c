@@ -37,6 +37,15 @@
 /* Deferred releases of device memory and pagemaps; drained at module exit. */
 struct workqueue_struct *svmgpu_wq;
 
+/*
+ * The GPU: every queue's scheduler runs its jobs here (see "queues and
+ * exec"). Per CPU, so that a job starts on the CPU that submitted it, which
+ * for submit-and-wait is the CPU about to sleep in the wait: no cross-CPU
+ * wake-up either way. CPU-intensive, since a job computes as long as its
+ * command buffer takes and must not hold up other work on that CPU.
+ */
+struct workqueue_struct *svmgpu_gpu_wq;
+
 static const struct drm_ioctl_desc svmgpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(SVMGPU_QUERY, svmgpu_query_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(SVMGPU_VM_CREATE, svmgpu_vm_create_ioctl, DRM_RENDER_ALLOW),
@@ -107,8 +116,15 @@ static int __init svmgpu_init(void)
 	svmgpu_wq = alloc_workqueue("svmgpu", WQ_UNBOUND, 0);
 	if (!svmgpu_wq)
 		return -ENOMEM;
+	svmgpu_gpu_wq = alloc_workqueue("svmgpu-gpu",
+					WQ_PERCPU | WQ_CPU_INTENSIVE | WQ_MEM_RECLAIM, 0);
+	if (!svmgpu_gpu_wq) {
+		destroy_workqueue(svmgpu_wq);
+		return -ENOMEM;
+	}
 	err = svmgpu_devices_create();
 	if (err) {
+		destroy_workqueue(svmgpu_gpu_wq);
 		destroy_workqueue(svmgpu_wq);
 		return err;
 	}
@@ -121,6 +137,7 @@ static void __exit svmgpu_exit(void)
 	/* No bind or unbind runs from here on. */
 	svmgpu_debugfs_module_fini();
 	svmgpu_devices_destroy();
+	destroy_workqueue(svmgpu_gpu_wq);
 	destroy_workqueue(svmgpu_wq);
 }
 
