@@ -779,28 +779,17 @@ static void test_madvise_granularity(void)
  */
 static long long debugfs_value(const char *file, const char *key, int field)
 {
-	char path[256], line[256];
-	long long v = -1;
-	FILE *f;
+	long long v, count, us;
+	char path[256];
 
 	igt_require_f(svmgpu_debugfs_path(fd, file, path, sizeof(path)), "no debugfs %s\n", file);
 	if (field == 0) {
 		v = svmgpu_debugfs_read(path, key);
-		igt_assert_f(v >= 0, "%s: no %s\n", file, key);
-		return v;
+	} else {
+		v = -1;
+		if (svmgpu_debugfs_read_timed(path, key, &count, &us))
+			v = field == 1 ? count : us;
 	}
-	f = fopen(path, "r");
-	igt_assert(f);
-	while (fgets(line, sizeof(line), f)) {
-		size_t k = strlen(key);
-		long long a, b;
-
-		if (strncmp(line, key, k) || line[k] != ':')
-			continue;
-		igt_assert_eq(sscanf(line + k + 1, " count %lld us %lld", &a, &b), 2);
-		v = field == 1 ? a : b;
-	}
-	fclose(f);
 	igt_assert_f(v >= 0, "%s: no %s\n", file, key);
 	return v;
 }

@@ -100,6 +100,24 @@ long long svmgpu_debugfs_read(const char *path, const char *key)
 	return v;
 }
 
+bool svmgpu_debugfs_read_timed(const char *path, const char *key, long long *count,
+			       long long *us)
+{
+	size_t k = strlen(key);
+	bool found = false;
+	char line[256];
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, key, k) && line[k] == ':' &&
+			sscanf(line + k + 1, " count %lld us %lld", count, us) == 2;
+	fclose(f);
+	return found;
+}
+
 uint32_t svmgpu_vm_create(int fd)
 {
 	uint32_t vm = 0;

@@ -39,6 +39,9 @@ long svmgpu_module_param(const char *name);
 bool svmgpu_debugfs_path(int fd, const char *file, char *path, size_t len);
 /* The number after "@key:" in the debugfs file @path; -1 if none. */
 long long svmgpu_debugfs_read(const char *path, const char *key);
+/* "@key: count C us U" of debugfs stats in @path (a timed step); false if none. */
+bool svmgpu_debugfs_read_timed(const char *path, const char *key, long long *count,
+			       long long *us);
 
 /* VM and queue helpers, asserting success. */
 uint32_t svmgpu_vm_create(int fd);
