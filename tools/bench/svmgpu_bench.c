@@ -363,27 +363,17 @@ static bool dbg_write(const char *file, const char *fmt, ...)
 /* "NAME: count C us U" of debugfs stats: the kernel's own time of a fault step. */
 static bool dbg_timed(const char *name, uint64_t *count, uint64_t *us)
 {
-	char path[320], line[160], key[64];
-	unsigned long long c, u;
-	bool found = false;
-	FILE *f;
+	long long c, u;
+	char path[320];
 
 	if (!dbgdir[0])
 		return false;
 	snprintf(path, sizeof(path), "%s/stats", dbgdir);
-	f = fopen(path, "r");
-	if (!f)
+	if (!svmgpu_debugfs_read_timed(path, name, &c, &u))
 		return false;
-	snprintf(key, sizeof(key), "%s: count %%llu us %%llu", name);
-	while (!found && fgets(line, sizeof(line), f))
-		if (sscanf(line, key, &c, &u) == 2)
-			found = true;
-	fclose(f);
-	if (found) {
-		*count = c;
-		*us = u;
-	}
-	return found;
+	*count = c;
+	*us = u;
+	return true;
 }
 
 /*
@@ -753,64 +743,92 @@ static double timed_run(char *const *buf, const void *const *b, int k, size_t si
 }
 
 /*
- * Migrate per_run() buffers of @size bytes there and back, @iters times, by
- * prefetch or by GPU faults. 2M granularity runs on THP memory, 4K
- * granularity on 4K pages.
+ * The runs of one measurement: a migration (granularity, method, size) or
+ * its dmirror peer. A series runs one iteration at a time: see run_series().
  */
-static void bench_migration(bool small, bool by_fault, size_t size)
-{
-	const size_t gran = small ? SZ_4K : SZ_2M;
-	const char *gname = small ? "4K" : "2M";
-	int iters = iterations(size, small), k = per_run(size, small), i, j;
+struct series {
+	bool dmirror;
+	bool small;		/* 4K granularity; for dmirror: 4K pages, not THP */
+	bool by_fault;
+	size_t size;
+	int k, iters, done;
 	double ts2d[8], td2s[8], bs2d[8], bd2s[8];
-	uint64_t kib_s2d = 0, kib_d2s = 0;
-	struct stalls st_s2d = { 0 }, st_d2s = { 0 };
+	uint64_t kib_s2d, kib_d2s;	/* dmirror: cpages of the last run */
+	struct stalls st_s2d, st_d2s;
+	long thpkb;
+	bool ok;
+};
+
+static struct series *new_series(struct series *s, int *n, bool dmirror, bool small,
+				 bool by_fault, size_t size)
+{
+	struct series *x = &s[(*n)++];
+
+	*x = (struct series){ .dmirror = dmirror, .small = small, .by_fault = by_fault,
+			      .size = size, .k = per_run(size, small),
+			      .iters = iterations(size, small && !dmirror), .thpkb = -1,
+			      .ok = true };
+	return x;
+}
+
+/*
+ * One iteration of a migration series: per_run() fresh buffers migrated
+ * there and back, by prefetch or by GPU faults. 2M granularity runs on THP
+ * memory, 4K granularity on 4K pages.
+ */
+static void migration_iteration(struct series *s)
+{
+	const size_t gran = s->small ? SZ_4K : SZ_2M, size = s->size;
+	uint64_t magic = 0x5eed0000ull + s->done * MAX_PER_RUN;
+	int i = s->done++, k = s->k, j;
 	const void *b[MAX_PER_RUN];
 	char *buf[MAX_PER_RUN];
-	bool ok = true;
-	long thpkb = -1;
+	struct counters c0, c1, c2;
 
-	for (i = 0; i < iters; i++) {
-		uint64_t magic = 0x5eed0000ull + i * MAX_PER_RUN;
-		struct counters c0, c1, c2;
-
-		for (j = 0; j < k; j++) {
-			buf[j] = map_buf(size, !small);
-			fill_buf(buf[j], size, magic + j);
-			set_granularity(buf[j], size, small ? 12 : 21);
-			if (by_fault)
-				b[j] = touch_batch(run_batch_slot(j), buf[j], size, gran, false);
-		}
-		if (i == 0)
-			thpkb = thp_kb(buf[0]);
-
-		bs2d[i] = pair_sample();
-		counters(&c0);
-		ts2d[i] = timed_run(buf, b, k, size, by_fault, DRM_SVMGPU_REGION_DEVICE, &st_s2d);
-		counters(&c1);
-
-		for (j = 0; by_fault && j < k; j++) {
-			/* GPU writes where the data should live in RAM bring it back. */
-			set_placement(buf[j], size, DRM_SVMGPU_PREFERRED_SYSTEM);
-			b[j] = touch_batch(run_batch_slot(j), buf[j], size, gran, true);
-		}
-		td2s[i] = timed_run(buf, b, k, size, by_fault, DRM_SVMGPU_REGION_SYSTEM, &st_d2s);
-		bd2s[i] = pair_sample();
-		counters(&c2);
-		check_queue("migration");
-
-		kib_s2d = delta(&c0, &c1, DRM_SVMGPU_STAT_COPY_TO_VRAM_KIB) / k;
-		kib_d2s = delta(&c1, &c2, DRM_SVMGPU_STAT_COPY_TO_RAM_KIB) / k;
-		for (j = 0; j < k; j++) {
-			if (!check_buf(buf[j], size, magic + j))
-				ok = false;
-			munmap(buf[j], size);
-		}
+	for (j = 0; j < k; j++) {
+		buf[j] = map_buf(size, !s->small);
+		fill_buf(buf[j], size, magic + j);
+		set_granularity(buf[j], size, s->small ? 12 : 21);
+		if (s->by_fault)
+			b[j] = touch_batch(run_batch_slot(j), buf[j], size, gran, false);
 	}
-	add_mig(gname, by_fault ? "fault" : "prefetch", "s2d", size, k, ts2d, bs2d, iters, kib_s2d,
-		thpkb, st_s2d, ok);
-	add_mig(gname, by_fault ? "fault" : "prefetch", "d2s", size, k, td2s, bd2s, iters, kib_d2s,
-		thpkb, st_d2s, ok);
+	if (i == 0)
+		s->thpkb = thp_kb(buf[0]);
+
+	s->bs2d[i] = pair_sample();
+	counters(&c0);
+	s->ts2d[i] = timed_run(buf, b, k, size, s->by_fault, DRM_SVMGPU_REGION_DEVICE,
+			       &s->st_s2d);
+	counters(&c1);
+
+	for (j = 0; s->by_fault && j < k; j++) {
+		/* GPU writes where the data should live in RAM bring it back. */
+		set_placement(buf[j], size, DRM_SVMGPU_PREFERRED_SYSTEM);
+		b[j] = touch_batch(run_batch_slot(j), buf[j], size, gran, true);
+	}
+	s->td2s[i] = timed_run(buf, b, k, size, s->by_fault, DRM_SVMGPU_REGION_SYSTEM,
+			       &s->st_d2s);
+	s->bd2s[i] = pair_sample();
+	counters(&c2);
+	check_queue("migration");
+
+	s->kib_s2d = delta(&c0, &c1, DRM_SVMGPU_STAT_COPY_TO_VRAM_KIB) / k;
+	s->kib_d2s = delta(&c1, &c2, DRM_SVMGPU_STAT_COPY_TO_RAM_KIB) / k;
+	for (j = 0; j < k; j++) {
+		if (!check_buf(buf[j], size, magic + j))
+			s->ok = false;
+		munmap(buf[j], size);
+	}
+}
+
+static void migration_results(const struct series *s)
+{
+	const char *gname = s->small ? "4K" : "2M", *method = s->by_fault ? "fault" : "prefetch";
+
+	add_mig(gname, method, "s2d", s->size, s->k, s->ts2d, s->bs2d, s->iters, s->kib_s2d,
+		s->thpkb, s->st_s2d, s->ok);
+	add_mig(gname, method, "d2s", s->size, s->k, s->td2s, s->bd2s, s->iters, s->kib_d2s,
+		s->thpkb, s->st_d2s, s->ok);
 }
 
 /* ---- faults ------------------------------------------------------------- */
@@ -1105,77 +1123,111 @@ static int dm_ioctl(int dfd, unsigned long req, void *buf, void *mirror, size_t 
 }
 
 /*
- * The same migrations through dmirror, with as many buffers per run as
- * svmgpu's case it is compared with (2M prefetch on THP, 4K on 4K pages).
+ * One iteration of the same migrations through dmirror, with as many
+ * buffers per run as svmgpu's case it is compared with (2M prefetch on THP,
+ * 4K on 4K pages): fresh buffers, as svmgpu's, each migrated there and back
+ * once before the timed runs (hmm-tests' benchmark_thp_migration warms up
+ * so, and dmirror allocates its device memory at the first migration).
  */
-static void bench_dmirror(const char *dev, bool thp, size_t size)
-{
-	int iters = iterations(size, false), k = per_run(size, !thp), i, j, err = 0;
-	double ts2d[8], td2s[8], bs[8], bd[8];
-	char *buf[MAX_PER_RUN], *mirror[MAX_PER_RUN];
-	uint64_t cpages = 0, cp = 0;
-	bool ok = true;
-	int dfd;
+static int dmirror_fd = -1;
 
-	dfd = open(dev, O_RDWR | O_CLOEXEC);
-	if (dfd < 0) {
-		snprintf(dmirror_err, sizeof(dmirror_err), "open %s: %s", dev, strerror(errno));
-		dmirror_ok = false;
-		return;
-	}
+static void dmirror_iteration(struct series *s)
+{
+	const size_t size = s->size;
+	const bool thp = !s->small;
+	char *buf[MAX_PER_RUN], *mirror[MAX_PER_RUN];
+	int i = s->done++, k = s->k, j, err = 0;
+	uint64_t cpages = 0, cp = 0;
+	double t0;
+
 	for (j = 0; j < k; j++) {
 		buf[j] = map_buf(size, thp);
 		mirror[j] = map_buf(size, false);
 		memset(mirror[j], 0, size);
 		fill_buf(buf[j], size, 0xd3110000ull + j);
-		/* A warm-up, as hmm-tests' benchmark_thp_migration does. */
 		if (!err)
-			err = dm_ioctl(dfd, HMM_DMIRROR_MIGRATE_TO_DEV, buf[j], mirror[j], size, &cp);
+			err = dm_ioctl(dmirror_fd, HMM_DMIRROR_MIGRATE_TO_DEV, buf[j], mirror[j],
+				       size, &cp);
 		if (!err)
-			err = dm_ioctl(dfd, HMM_DMIRROR_MIGRATE_TO_SYS, buf[j], mirror[j], size, &cp);
+			err = dm_ioctl(dmirror_fd, HMM_DMIRROR_MIGRATE_TO_SYS, buf[j], mirror[j],
+				       size, &cp);
 	}
-	for (i = 0; !err && i < iters; i++) {
-		double t0;
-
-		bs[i] = pair_sample();
-		t0 = now_s();
-		for (j = 0; !err && j < k; j++)
-			err = dm_ioctl(dfd, HMM_DMIRROR_MIGRATE_TO_DEV, buf[j], mirror[j], size,
-				       &cpages);
-		ts2d[i] = now_s() - t0;
-		t0 = now_s();
-		for (j = 0; !err && j < k; j++)
-			err = dm_ioctl(dfd, HMM_DMIRROR_MIGRATE_TO_SYS, buf[j], mirror[j], size, &cp);
-		td2s[i] = now_s() - t0;
-		bd[i] = pair_sample();
+	s->bs2d[i] = pair_sample();
+	t0 = now_s();
+	for (j = 0; !err && j < k; j++)
+		err = dm_ioctl(dmirror_fd, HMM_DMIRROR_MIGRATE_TO_DEV, buf[j], mirror[j], size,
+			       &cpages);
+	s->ts2d[i] = now_s() - t0;
+	t0 = now_s();
+	for (j = 0; !err && j < k; j++)
+		err = dm_ioctl(dmirror_fd, HMM_DMIRROR_MIGRATE_TO_SYS, buf[j], mirror[j], size, &cp);
+	s->td2s[i] = now_s() - t0;
+	s->bd2s[i] = pair_sample();
+	s->kib_s2d = cpages;
+	for (j = 0; j < k; j++) {
+		if (!err && !check_buf(buf[j], size, 0xd3110000ull + j))
+			s->ok = false;
+		munmap(buf[j], size);
+		munmap(mirror[j], size);
 	}
-	for (j = 0; j < k; j++)
-		if (!check_buf(buf[j], size, 0xd3110000ull + j))
-			ok = false;
 	if (err) {
 		snprintf(dmirror_err, sizeof(dmirror_err), "migrate %zu MiB: %s", size / MIB,
 			 strerror(-err));
 		dmirror_ok = false;
-	} else {
-		struct dm *a = &dms[ndms++], *z = &dms[ndms++];
+	}
+}
 
-		*a = (struct dm){ .thp = thp, .dir = "s2d", .size = size, .iters = iters,
-				  .per_run = k, .cpages = cpages };
-		a->r = pair_stats(size * k, ts2d, bs, iters);
-		a->gbps = a->r.gbps;
-		*z = (struct dm){ .thp = thp, .dir = "d2s", .size = size, .iters = iters,
-				  .per_run = k, .cpages = cp };
-		z->r = pair_stats(size * k, td2s, bd, iters);
-		z->gbps = z->r.gbps;
-		note("dmirror %s %4zu MiB x%-2d: s2d %.2fx memcpy, d2s %.2fx memcpy, cpages %llu%s",
-		     thp ? "THP" : "4K ", size / MIB, k, a->r.x, z->r.x,
-		     (unsigned long long)cpages, ok ? "" : ", DATA WRONG");
+static void dmirror_results(const struct series *s)
+{
+	struct dm *a = &dms[ndms++], *z = &dms[ndms++];
+	const bool thp = !s->small;
+
+	*a = (struct dm){ .thp = thp, .dir = "s2d", .size = s->size, .iters = s->iters,
+			  .per_run = s->k, .cpages = s->kib_s2d };
+	a->r = pair_stats(s->size * s->k, s->ts2d, s->bs2d, s->iters);
+	a->gbps = a->r.gbps;
+	*z = (struct dm){ .thp = thp, .dir = "d2s", .size = s->size, .iters = s->iters,
+			  .per_run = s->k, .cpages = s->kib_s2d };
+	z->r = pair_stats(s->size * s->k, s->td2s, s->bd2s, s->iters);
+	z->gbps = z->r.gbps;
+	note("dmirror %s %4zu MiB x%-2d: s2d %.2fx memcpy, d2s %.2fx memcpy, cpages %llu%s",
+	     thp ? "THP" : "4K ", s->size / MIB, s->k, a->r.x, z->r.x,
+	     (unsigned long long)s->kib_s2d, s->ok ? "" : ", DATA WRONG");
+}
+
+/*
+ * Run every series in rounds, one iteration of each per round, and record
+ * the results. Under TCG on a shared host the vCPUs slow down for seconds
+ * at a time; run one size after the other and such an episode takes most
+ * runs of one size (make bench saw 2M prefetches back to RAM of 128 MiB at
+ * 0.42-0.48x memcpy in five runs in a row, every other size at 0.7-0.8x).
+ * In rounds, the runs of a size spread over the whole section, and svmgpu
+ * and dmirror of one size run within a round of each other.
+ */
+static void run_series(struct series *s, int n)
+{
+	bool more = true;
+	int i;
+
+	while (more) {
+		more = false;
+		local_baseline();
+		for (i = 0; i < n; i++) {
+			if (s[i].done >= s[i].iters || (s[i].dmirror && !dmirror_ok))
+				continue;
+			if (s[i].dmirror)
+				dmirror_iteration(&s[i]);
+			else
+				migration_iteration(&s[i]);
+			more = true;
+		}
 	}
-	for (j = 0; j < k; j++) {
-		munmap(buf[j], size);
-		munmap(mirror[j], size);
+	for (i = 0; i < n; i++) {
+		if (!s[i].dmirror)
+			migration_results(&s[i]);
+		else if (dmirror_ok)
+			dmirror_results(&s[i]);
 	}
-	close(dfd);
 }
 
 /* ---- JSON --------------------------------------------------------------- */
@@ -1609,9 +1661,10 @@ static void profile(const char *name, double seconds)
 int main(int argc, char **argv)
 {
 	const char *out = NULL, *dmdev = "/dev/hmm_dmirror0", *prof = NULL;
+	static struct series series[6 * MAX_SIZES];
 	double seconds = 10;
+	int i, d, nseries = 0;
 	size_t s;
-	int i, d;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--out") && i + 1 < argc)
@@ -1662,16 +1715,36 @@ int main(int argc, char **argv)
 	memset_gbps = measure_memcpy(true, 64 * MIB, 5);
 	note("memcpy %.3f GB/s, memset %.3f GB/s", memcpy_start, memset_gbps);
 
-	for (i = 0; section("mig2m") && i < nsizes; i++) {
-		local_baseline();
-		bench_migration(false, false, sizes[i]);
-		bench_migration(false, true, sizes[i]);
+	dmirror_ok = section("dmirror");
+	if (dmirror_ok) {
+		dmirror_fd = open(dmdev, O_RDWR | O_CLOEXEC);
+		if (dmirror_fd < 0) {
+			snprintf(dmirror_err, sizeof(dmirror_err), "open %s: %s", dmdev,
+				 strerror(errno));
+			dmirror_ok = false;
+		}
+	} else {
+		snprintf(dmirror_err, sizeof(dmirror_err), "not run (--sections)");
 	}
-	for (i = 0; section("mig4k") && i < nsizes; i++) {
-		local_baseline();
-		bench_migration(true, false, sizes[i]);
-		bench_migration(true, true, sizes[i]);
+	for (i = 0; i < nsizes; i++) {
+		if (section("mig2m")) {
+			new_series(series, &nseries, false, false, false, sizes[i]);
+			new_series(series, &nseries, false, false, true, sizes[i]);
+		}
+		if (section("mig4k")) {
+			new_series(series, &nseries, false, true, false, sizes[i]);
+			new_series(series, &nseries, false, true, true, sizes[i]);
+		}
+		if (dmirror_ok) {
+			new_series(series, &nseries, true, false, false, sizes[i]);
+			new_series(series, &nseries, true, true, false, sizes[i]);
+		}
 	}
+	run_series(series, nseries);
+	if (dmirror_fd >= 0)
+		close(dmirror_fd);
+	if (!dmirror_ok)
+		note("dmirror: %s", dmirror_err);
 
 	if (section("faults")) {
 		local_baseline();
@@ -1701,18 +1774,6 @@ int main(int argc, char **argv)
 		bench_cpu_back(false, 64 * MIB, i, quick ? 1 : 3);
 		bench_cpu_back(true, 16 * MIB, i, quick ? 1 : 2);
 	}
-
-	dmirror_ok = section("dmirror");
-	if (!dmirror_ok)
-		snprintf(dmirror_err, sizeof(dmirror_err), "not run (--sections)");
-	for (i = 0; dmirror_ok && i < nsizes; i++) {
-		local_baseline();
-		bench_dmirror(dmdev, true, sizes[i]);
-		if (dmirror_ok)
-			bench_dmirror(dmdev, false, sizes[i]);
-	}
-	if (!dmirror_ok)
-		note("dmirror: %s", dmirror_err);
 
 	memcpy_end = measure_memcpy(false, 64 * MIB, 5);
 	memcpy_samples[nmemcpy++] = memcpy_start;
