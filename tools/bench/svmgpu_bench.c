@@ -425,6 +425,8 @@ static void open_device(void)
 /* A bandwidth measured against memcpy samples taken around its runs. */
 struct paired {
 	double gbps, base, x, best_x;
+	double runs_x[8];	/* every run's ratio, in the order of the runs */
+	int n;
 };
 
 /*
@@ -617,6 +619,8 @@ static struct paired pair_stats(size_t size, const double *t, const double *b, i
 		v[i] = size / t[i] / 1e9 / b[i];
 		if (v[i] > r.best_x)
 			r.best_x = v[i];
+		if (r.n < (int)(sizeof(r.runs_x) / sizeof(r.runs_x[0])))
+			r.runs_x[r.n++] = v[i];
 	}
 	r.x = median(v, n);
 	for (i = 0; i < n; i++)
@@ -706,15 +710,19 @@ static void add_mig(const char *gran, const char *method, const char *dir, size_
 		    struct stalls st, bool ok)
 {
 	struct mig *m = &migs[nmigs++];
+	char runs[96] = "";
+	int i;
 
 	*m = (struct mig){ gran, method, dir, size, n, k, 0, 0, kib, thpkb, st, ok,
 			   pair_stats(size * k, t, b, n) };
 	m->gbps = m->r.gbps;
 	m->fastest_gbps = size * k / fastest(t, n) / 1e9;
+	for (i = 0; i < m->r.n; i++)
+		snprintf(runs + strlen(runs), sizeof(runs) - strlen(runs), " %.2f", m->r.runs_x[i]);
 	note("%-8s %s %s %4zu MiB x%-2d: %.3f GB/s, %.2fx memcpy (best %.2fx), %llu KiB copied, "
-	     "stalls %llu/%llu%s", method, gran, dir, size / MIB, k, m->gbps, m->r.x, m->r.best_x,
-	     (unsigned long long)kib, (unsigned long long)st.compact,
-	     (unsigned long long)st.reclaim, ok ? "" : ", DATA WRONG");
+	     "stalls %llu/%llu, runs%s%s", method, gran, dir, size / MIB, k, m->gbps, m->r.x,
+	     m->r.best_x, (unsigned long long)kib, (unsigned long long)st.compact,
+	     (unsigned long long)st.reclaim, runs, ok ? "" : ", DATA WRONG");
 }
 
 /*
@@ -1303,10 +1311,14 @@ static void jbw(const char *key, double gbps, double base)
 	jnum(k, gbps / base);
 }
 
-/* A paired result: "<key>" GB/s, "<key>_x_memcpy" and "<key>_best_x_memcpy". */
+/*
+ * A paired result: "<key>" GB/s, "<key>_x_memcpy", "<key>_best_x_memcpy" and
+ * every run's ratio in "<key>_runs_x_memcpy".
+ */
 static void jpaired(const char *key, const struct paired *r)
 {
 	char k[64];
+	int i;
 
 	jnum(key, r->gbps);
 	snprintf(k, sizeof(k), "%s_x_memcpy", key);
@@ -1315,6 +1327,11 @@ static void jpaired(const char *key, const struct paired *r)
 	jnum(k, r->best_x);
 	snprintf(k, sizeof(k), "%s_memcpy_gbps", key);
 	jnum(k, r->base);
+	snprintf(k, sizeof(k), "%s_runs_x_memcpy", key);
+	jopen(k, '[');
+	for (i = 0; i < r->n; i++)
+		jnum(NULL, r->runs_x[i]);
+	jclose(']');
 }
 
 /* Time in µs and in units of "memcpy of @bytes at @base GB/s". */
