@@ -19,8 +19,9 @@
  * the CPU that submitted it. With the default one, the job's worker woke on
  * the other, idle CPU and the waiter was woken back across, two IPIs per job
  * that make bench measured under TCG (GPU-fault migrations of 2 MiB buffers
- * at 0.34-0.46x memcpy, 0.50-0.53x on the submitting CPU). A submitter that
- * keeps computing is the one the scheduler moves to an idle CPU.
+ * at 0.34-0.46x memcpy, 0.50-0.53x on the submitting CPU). The worker is
+ * bound; a submitter that keeps computing is what the scheduler can move to
+ * an idle CPU.
  *
  * The job fences depend on GPU page-fault handling (memory allocation,
  * mmap_lock), so svmgpu never publishes them where memory reclaim could wait
