@@ -761,22 +761,19 @@ struct series {
 	size_t size;
 	int k, iters, done;
 	double ts2d[8], td2s[8], bs2d[8], bd2s[8];
-	uint64_t kib_s2d, kib_d2s;	/* dmirror: cpages of the last run */
+	uint64_t kib_s2d, kib_d2s;	/* dmirror: cpages of the last buffer */
 	struct stalls st_s2d, st_d2s;
 	long thpkb;
 	bool ok;
 };
 
-static struct series *new_series(struct series *s, int *n, bool dmirror, bool small,
-				 bool by_fault, size_t size)
+static void new_series(struct series *s, int *n, bool dmirror, bool small, bool by_fault,
+		       size_t size)
 {
-	struct series *x = &s[(*n)++];
-
-	*x = (struct series){ .dmirror = dmirror, .small = small, .by_fault = by_fault,
-			      .size = size, .k = per_run(size, small),
-			      .iters = iterations(size, small && !dmirror), .thpkb = -1,
-			      .ok = true };
-	return x;
+	s[(*n)++] = (struct series){ .dmirror = dmirror, .small = small, .by_fault = by_fault,
+				     .size = size, .k = per_run(size, small),
+				     .iters = iterations(size, small && !dmirror),
+				     .thpkb = -1, .ok = true };
 }
 
 /*
@@ -1139,13 +1136,24 @@ static int dm_ioctl(int dfd, unsigned long req, void *buf, void *mirror, size_t 
  */
 static int dmirror_fd = -1;
 
+/* @req for each of the @k buffers in turn; the pages of the last in @cpages. */
+static int dm_all(unsigned long req, char *const *buf, char *const *mirror, int k, size_t size,
+		  uint64_t *cpages)
+{
+	int j, err = 0;
+
+	for (j = 0; !err && j < k; j++)
+		err = dm_ioctl(dmirror_fd, req, buf[j], mirror[j], size, cpages);
+	return err;
+}
+
 static void dmirror_iteration(struct series *s)
 {
 	const size_t size = s->size;
 	const bool thp = !s->small;
 	char *buf[MAX_PER_RUN], *mirror[MAX_PER_RUN];
-	int i = s->done++, k = s->k, j, err = 0;
-	uint64_t cpages = 0, cp = 0;
+	int i = s->done++, k = s->k, j, err;
+	uint64_t cp = 0;
 	double t0;
 
 	for (j = 0; j < k; j++) {
@@ -1153,25 +1161,20 @@ static void dmirror_iteration(struct series *s)
 		mirror[j] = map_buf(size, false);
 		memset(mirror[j], 0, size);
 		fill_buf(buf[j], size, 0xd3110000ull + j);
-		if (!err)
-			err = dm_ioctl(dmirror_fd, HMM_DMIRROR_MIGRATE_TO_DEV, buf[j], mirror[j],
-				       size, &cp);
-		if (!err)
-			err = dm_ioctl(dmirror_fd, HMM_DMIRROR_MIGRATE_TO_SYS, buf[j], mirror[j],
-				       size, &cp);
 	}
+	err = dm_all(HMM_DMIRROR_MIGRATE_TO_DEV, buf, mirror, k, size, &cp);
+	if (!err)
+		err = dm_all(HMM_DMIRROR_MIGRATE_TO_SYS, buf, mirror, k, size, &cp);
 	s->bs2d[i] = pair_sample();
 	t0 = now_s();
-	for (j = 0; !err && j < k; j++)
-		err = dm_ioctl(dmirror_fd, HMM_DMIRROR_MIGRATE_TO_DEV, buf[j], mirror[j], size,
-			       &cpages);
+	if (!err)
+		err = dm_all(HMM_DMIRROR_MIGRATE_TO_DEV, buf, mirror, k, size, &s->kib_s2d);
 	s->ts2d[i] = now_s() - t0;
 	t0 = now_s();
-	for (j = 0; !err && j < k; j++)
-		err = dm_ioctl(dmirror_fd, HMM_DMIRROR_MIGRATE_TO_SYS, buf[j], mirror[j], size, &cp);
+	if (!err)
+		err = dm_all(HMM_DMIRROR_MIGRATE_TO_SYS, buf, mirror, k, size, &s->kib_d2s);
 	s->td2s[i] = now_s() - t0;
 	s->bd2s[i] = pair_sample();
-	s->kib_s2d = cpages;
 	for (j = 0; j < k; j++) {
 		if (!err && !check_buf(buf[j], size, 0xd3110000ull + j))
 			s->ok = false;
@@ -1195,7 +1198,7 @@ static void dmirror_results(const struct series *s)
 	a->r = pair_stats(s->size * s->k, s->ts2d, s->bs2d, s->iters);
 	a->gbps = a->r.gbps;
 	*z = (struct dm){ .thp = thp, .dir = "d2s", .size = s->size, .iters = s->iters,
-			  .per_run = s->k, .cpages = s->kib_s2d };
+			  .per_run = s->k, .cpages = s->kib_d2s };
 	z->r = pair_stats(s->size * s->k, s->td2s, s->bd2s, s->iters);
 	z->gbps = z->r.gbps;
 	note("dmirror %s %4zu MiB x%-2d: s2d %.2fx memcpy, d2s %.2fx memcpy, cpages %llu%s",
