@@ -11,6 +11,7 @@
 # about 3 s under TCG).
 set -u
 results=$1
+build=/src/svmgpu/build
 export LD_LIBRARY_PATH=/opt/igt/usr/lib/x86_64-linux-gnu
 export SVMGPU_RELOADS=${SVMGPU_RELOADS:-10}
 runner=/opt/igt/usr/bin/igt_runner
@@ -35,11 +36,28 @@ fi
 
 # The test root: our binaries next to IGT's, and the list igt_runner reads.
 root=$(mktemp -d /tmp/igt-root.XXXXXX)
-ours=$(grep -v -e TESTLIST /src/svmgpu/build/igt-tests/test-list.txt)
-for t in $ours; do ln -s "/src/svmgpu/build/igt-tests/$t" "$root/$t"; done
+ours=$(grep -v -e TESTLIST $build/igt-tests/test-list.txt)
+for t in $ours; do ln -s "$build/igt-tests/$t" "$root/$t"; done
 for t in $igt_own; do ln -s "$igt_bins/$t" "$root/$t"; done
 printf 'TESTLIST\n%s\nEND TESTLIST\n' "$(echo $ours $igt_own)" >"$root/test-list.txt"
 export IGT_TEST_ROOT=$root
+
+# IGT opens "any" DRM device; with fewer cards than a test asks for (all-cards
+# opens one more than there are), it modprobes every driver it knows, and
+# loading amdgpu alone takes a minute of TCG. svmgpu is the only driver here.
+export IGT_FORCE_DRIVER=svmgpu
+
+# PoCL compiles the OpenCL example's kernels at run time, over a minute of
+# TCG that a slow host stretches past a subtest's timeout. Fill its cache
+# (build/pocl-cache, svmgpu_opencl's) before the suite, outside any timeout;
+# the subtests still run the kernels on PoCL and compare the results.
+if [ -r /etc/OpenCL/vendors/pocl.icd ] && [ -x $build/tools/opencl/svm_saxpy_reduce ]; then
+	start=$SECONDS
+	OCL_ICD_VENDORS=/etc/OpenCL/vendors/pocl.icd POCL_CACHE_DIR=$build/pocl-cache \
+		$build/tools/opencl/svm_saxpy_reduce -p 'Portable Computing Language' >/dev/null 2>&1 ||
+		echo "guest: the OpenCL example failed on PoCL (the subtests will say why)"
+	echo "guest: PoCL's kernel cache filled in $((SECONDS - start)) s"
+fi
 
 rm -rf "$results/igt"
 # IGT touches debugfs' tracing directory, whose automount logs a NOTICE at
