@@ -15,6 +15,41 @@ PASS = {"pass"}
 SKIP = {"skip", "notrun"}
 
 
+def why(test):
+    """Where a test that did not pass says why: IGT's CRITICAL lines (the
+    failed assertion), else the last lines it printed (a runner abort's
+    reason, a timeout)."""
+    out = (test.get("err", "") + "\n" + test.get("out", "")).strip().splitlines()
+    critical = [l for l in out if "CRITICAL:" in l]
+    return [l[:200] for l in (critical[:3] or out[-3:])]
+
+
+def dmesg_problems(rdir):
+    """The kernel log's problem lines, without the bare "Call Trace:" ones.
+
+    A report is its header line (WARNING:, BUG:, INFO: task ... blocked)
+    followed by a trace; what matters in a log's tail is the header. Traces
+    without one are a task dump: igt_runner asks for one (sysrq t) when it
+    kills a test that ran past its timeout, which the sysrq lines say.
+    """
+    try:
+        with open(f"{rdir}/dmesg-problems.txt") as f:
+            problems = [l.rstrip() for l in f]
+    except OSError:
+        return []
+    try:
+        with open(f"{rdir}/dmesg.txt") as f:
+            sysrq = [l.rstrip() for l in f if "sysrq:" in l]
+    except OSError:
+        sysrq = []
+    traces = sum(1 for l in problems if l.endswith("Call Trace:"))
+    lines = [f"dmesg: {l}" for l in problems if not l.endswith("Call Trace:")][:20]
+    lines += [f"dmesg: {l}" for l in sysrq[:5]]
+    if traces:
+        lines.append(f"dmesg: {traces} call traces")
+    return lines
+
+
 def main():
     rdir = sys.argv[1]
     guest = int(sys.argv[2]) if len(sys.argv) > 2 else 0
@@ -39,15 +74,12 @@ def main():
         else:
             failed += 1
             bad.append(lines[-1])
+            bad += [f"    {l}" for l in why(t)]
     if guest != 0:
         lines.append(f"error: the guest run failed (status {guest}): see {rdir}/dmesg.txt "
                      f"and {rdir}/igt_runner.log")
         failed += 1
-        try:
-            with open(f"{rdir}/dmesg-problems.txt") as f:
-                bad += [f"dmesg: {l.rstrip()}" for l in f.readlines()[:20]]
-        except OSError:
-            pass
+        bad += dmesg_problems(rdir)
     if passed == 0:
         lines.append("error: no test passed")
         failed += 1
