@@ -167,6 +167,7 @@ static void test_clinfo(void)
  * @out. PoCL compiles its kernels at run time, which under the VM's TCG takes
  * minutes: its cache lives in the build tree, so that the second subtest of
  * a run, and later runs, reuse the binaries (PoCL keys them by CPU).
+ * make check fills it before the suite (ci/guest-check.sh).
  */
 static int run_example(const char *vendors, const char *platform_name, const char *args,
 		       char *out, size_t size)
