@@ -57,12 +57,15 @@ esac
 cmd=$(printf '%q ' env SVMGPU_PARAMS="${SVMGPU_PARAMS:-}" SVMGPU_NO_LOAD="${SVMGPU_NO_LOAD:-0}" \
 	${SVMGPU_KO:+SVMGPU_KO="$SVMGPU_KO"} ${VM_GUEST_ENV:-} \
 	"$SRC_IN_SYSROOT/ci/guest-run.sh" "$SRC_IN_SYSROOT/$results" "$@")
+# vng gives QEMU /proc/self/fd/1 and 2 as file chardevs, which QEMU opens
+# with O_TRUNC: with the output redirected to a log file, every VM start
+# would empty the log of what came before it. A pipe cannot be truncated.
 set +e
 timeout -k 10 "${VM_TIMEOUT:-3600}" bash -c "$(declare -f sysroot_run); \
 	SYSROOT=$(printf %q "$SYSROOT") REPO_TOP=$(printf %q "$REPO_TOP") \
 	SRC_IN_SYSROOT=$SRC_IN_SYSROOT sysroot_run vng $(printf '%q ' "${vng_args[@]}") \
-	--exec $(printf %q "$cmd")" </dev/null
-vng_rc=$?
+	--exec $(printf %q "$cmd")" </dev/null 2>&1 | cat
+vng_rc=${PIPESTATUS[0]}
 set -e
 status=$(cat "$REPO_TOP/$results/.guest-status" 2>/dev/null || echo "")
 rm -f "$REPO_TOP/$results/.guest-status"
