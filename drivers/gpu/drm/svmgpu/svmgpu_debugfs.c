@@ -33,6 +33,9 @@
  *   through the migrate engine's scheduler, the copy behind them waiting for
  *   them there; by default an idle engine does them at once (see "migrate
  *   engine").
+ * - ``share_transfers``: benchmark knob: with N, the migrate engine copies
+ *   and clears on one CPU only; by default a transfer of 512 KiB or more
+ *   takes a second one (see "migrate engine").
  * - ``skip_clear``: test knob: with Y, no migration to VRAM clears its new
  *   blocks up front, as if every range were fully populated in RAM; the
  *   copy then clears the pages it has no source for, the path of a range
@@ -215,6 +218,8 @@ void svmgpu_debugfs_init(struct drm_minor *minor)
 	debugfs_create_bool("skip_clear", 0600, minor->debugfs_root, &sdev->vram.skip_clear);
 	debugfs_create_bool("pipeline_clear", 0600, minor->debugfs_root,
 			    &sdev->migrate.pipeline_clears);
+	debugfs_create_bool("share_transfers", 0600, minor->debugfs_root,
+			    &sdev->migrate.share_transfers);
 	debugfs_create_file("unbind", 0200, minor->debugfs_root, sdev,
 			    &svmgpu_debugfs_unbind_fops);
 }

@@ -26,6 +26,8 @@ struct svmgpu_device;
  *	any, copies go through the scheduler behind them
  * @pipeline_clears: benchmark knob: clears always go through the scheduler,
  *	as pre_migrate_fence of the copy behind them, even on an idle engine
+ * @share_transfers: large copies and clears take a second CPU (see
+ *	"migrate engine"); a debugfs knob turns it off for comparison
  */
 struct svmgpu_migrate {
 	struct svmgpu_device *sdev;
@@ -36,6 +38,7 @@ struct svmgpu_migrate {
 	u32 delay_copy_ms;
 	atomic_t queued;
 	bool pipeline_clears;
+	bool share_transfers;
 };
 
 /** enum svmgpu_mem - where an engine address points */
