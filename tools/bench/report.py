@@ -151,6 +151,16 @@ for x in b["pipelining"]:
         f(x.get("at_once_gbps_x_memcpy"))))
 p()
 
+p("Large migrate-engine transfers shared with a second CPU (default) versus on one")
+p("CPU (debugfs share_transfers N), 2M prefetch, GB/s / memcpy (memcpy runs on one CPU)")
+for x in b.get("sharing", []):
+    p("  %s %4d MiB: s2d two CPUs %s, one %s (%s); d2s two CPUs %s, one %s (%s)" % (
+        x["granularity"], x["size_mib"], f(x["two_cpus_s2d_gbps_x_memcpy"]),
+        f(x["one_cpu_s2d_gbps_x_memcpy"]), f(x["speedup_s2d"], "%.2fx"),
+        f(x["two_cpus_d2s_gbps_x_memcpy"]), f(x["one_cpu_d2s_gbps_x_memcpy"]),
+        f(x["speedup_d2s"], "%.2fx")))
+p()
+
 p("CPU-fault migrate-back (device -> system by CPU reads), GB/s / memcpy")
 for x in b["cpu_fault_back"]:
     p("  %s %4d MiB, %d thread(s): %s%s" % (
@@ -335,6 +345,12 @@ for x in b["pipelining"]:
                      x["granularity"], x["size_mib"], f(x.get("at_once_gbps_x_memcpy")),
                      f(x["pipelined_gbps_x_memcpy"]), f(x["waited_gbps_x_memcpy"]),
                      f(x["speedup"], "%.2fx")))
+for x in b.get("sharing", []):
+    other.append("%s prefetch of %d MiB, transfers on two CPUs / one: s2d %s / %s, "
+                 "d2s %s / %s x memcpy" % (
+                     x["granularity"], x["size_mib"], f(x["two_cpus_s2d_gbps_x_memcpy"]),
+                     f(x["one_cpu_s2d_gbps_x_memcpy"]), f(x["two_cpus_d2s_gbps_x_memcpy"]),
+                     f(x["one_cpu_d2s_gbps_x_memcpy"])))
 for g in ("2M", "4K"):
     v = {x["threads"]: x for x in b["cpu_fault_back"] if x["granularity"] == g}
     if 1 in v and 2 in v:

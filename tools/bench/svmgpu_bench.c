@@ -501,6 +501,15 @@ struct pipe_res {
 static struct pipe_res pipes[4];
 static int npipes;
 
+/* 2M prefetches with the migrate engine's transfers on two CPUs or one. */
+struct share_res {
+	size_t size;
+	int iters;
+	struct paired two_cpus[2], one_cpu[2];	/* [0] s2d, [1] d2s */
+};
+static struct share_res shares[1];
+static int nshares;
+
 struct back_res {
 	const char *gran;
 	size_t size;
@@ -515,7 +524,7 @@ static int nbacks;
 
 static bool quick;
 /* Sections to run (--sections): all by default. */
-static const char *sections = "mig2m,mig4k,faults,pipe,back,dmirror";
+static const char *sections = "mig2m,mig4k,faults,pipe,share,back,dmirror";
 
 static bool section(const char *name)
 {
@@ -671,14 +680,15 @@ static int per_run(size_t size, bool small_pages)
 /*
  * One command per range: read its first word (GPU read faults) or store.
  * At 2M granularity, a buffer smaller than 2M gets 64K ranges: touch every
- * 64K (the extra commands hit bound ranges and cost next to nothing).
+ * 64K of it. (Touching every 64K of larger buffers too cost 31 commands per
+ * 2 MiB that hit the bound range: 4 % of a 2 MiB GPU-fault migration.)
  */
 static const void *touch_batch(struct svmgpu_batch *tb, char *buf, size_t size, size_t gran,
 			       bool write)
 {
 	size_t off;
 
-	if (gran > 64 * KIB)
+	if (gran > size)
 		gran = 64 * KIB;
 
 	svmgpu_batch_reset(tb);
@@ -1039,6 +1049,55 @@ static void bench_pipelining(bool small, size_t size, int iters)
 	npipes++;
 	note("clear of new VRAM, %s %zu MiB: at once %.2fx, pipelined %.2fx, waited %.2fx memcpy",
 	     p->gran, size / MIB, p->at_once.x, p->pipelined.x, p->waited.x);
+}
+
+/* ---- transfers on one CPU or two --------------------------------------- */
+
+/*
+ * 2M prefetches of @size there and back, with the migrate engine's large
+ * transfers shared with a second CPU (the default) and on one CPU only
+ * (debugfs share_transfers N): what the second CPU adds, against a memcpy
+ * baseline that runs on one.
+ */
+static void bench_sharing(size_t size, int iters)
+{
+	struct share_res *r = &shares[nshares];
+	double t[2][2][8], b[2][2][8], t0;
+	int i, k, d;
+
+	if (!dbgdir[0]) {
+		note("no debugfs share_transfers knob: sharing not measured");
+		return;
+	}
+	for (i = 0; i < iters; i++) {
+		for (k = 0; k < 2; k++) {
+			char *buf = map_buf(size, true);
+
+			if (!dbg_write("share_transfers", k ? "N" : "Y"))
+				die("cannot write the debugfs knob share_transfers");
+			fill_buf(buf, size, 0x5a4e0000ull + i * 2 + k);
+			set_granularity(buf, size, 21);
+			for (d = 0; d < 2; d++) {
+				b[k][d][i] = pair_sample();
+				t0 = now_s();
+				prefetch(buf, size, d ? DRM_SVMGPU_REGION_SYSTEM :
+						      DRM_SVMGPU_REGION_DEVICE);
+				t[k][d][i] = now_s() - t0;
+			}
+			if (!check_buf(buf, size, 0x5a4e0000ull + i * 2 + k))
+				die("sharing: data wrong after the round trip");
+			munmap(buf, size);
+		}
+	}
+	dbg_write("share_transfers", "Y");
+	*r = (struct share_res){ .size = size, .iters = iters };
+	for (d = 0; d < 2; d++) {
+		r->two_cpus[d] = pair_stats(size, t[0][d], b[0][d], iters);
+		r->one_cpu[d] = pair_stats(size, t[1][d], b[1][d], iters);
+	}
+	nshares++;
+	note("2M prefetch %zu MiB, two CPUs / one: s2d %.2fx / %.2fx, d2s %.2fx / %.2fx memcpy",
+	     size / MIB, r->two_cpus[0].x, r->one_cpu[0].x, r->two_cpus[1].x, r->one_cpu[1].x);
 }
 
 /* ---- CPU faults migrating back ------------------------------------------ */
@@ -1592,6 +1651,24 @@ static void write_json(const char *path)
 	}
 	jclose(']');
 
+	jopen("sharing", '[');
+	for (i = 0; i < nshares; i++) {
+		const struct share_res *r = &shares[i];
+
+		jopen(NULL, '{');
+		jstr("granularity", "2M");
+		jint("size_mib", r->size / MIB);
+		jint("iterations", r->iters);
+		jpaired("two_cpus_s2d_gbps", &r->two_cpus[0]);
+		jpaired("one_cpu_s2d_gbps", &r->one_cpu[0]);
+		jpaired("two_cpus_d2s_gbps", &r->two_cpus[1]);
+		jpaired("one_cpu_d2s_gbps", &r->one_cpu[1]);
+		jnum("speedup_s2d", r->two_cpus[0].x / r->one_cpu[0].x);
+		jnum("speedup_d2s", r->two_cpus[1].x / r->one_cpu[1].x);
+		jclose('}');
+	}
+	jclose(']');
+
 	jopen("cpu_fault_back", '[');
 	for (i = 0; i < nbacks; i++) {
 		const struct back_res *b = &backs[i];
@@ -1705,7 +1782,7 @@ int main(int argc, char **argv)
 			sections = argv[++i];
 		else
 			die("usage: svmgpu_bench --out FILE [--quick] [--min-size MIB] [--max-size MIB] "
-			    "[--dmirror DEV] [--sections mig2m,mig4k,faults,pipe,back,dmirror] | "
+			    "[--dmirror DEV] [--sections mig2m,mig4k,faults,pipe,share,back,dmirror] | "
 			    "--profile NAME [--seconds N]");
 	}
 	if (!out && !prof)
@@ -1787,6 +1864,11 @@ int main(int argc, char **argv)
 		local_baseline();
 		bench_pipelining(false, 64 * MIB, quick ? 1 : 3);
 		bench_pipelining(true, 8 * MIB, quick ? 1 : 3);
+	}
+
+	if (section("share")) {
+		local_baseline();
+		bench_sharing(64 * MIB, quick ? 1 : 3);
 	}
 
 	for (i = 1; section("back") && i <= 2; i++) {
