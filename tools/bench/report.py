@@ -105,6 +105,8 @@ for s in sizes:
     p(row.rstrip(" |"))
 if not b["dmirror"]["ok"]:
     p("dmirror: not measured: %s" % b["dmirror"]["error"])
+elif b["dmirror"]["error"]:
+    p("dmirror: left out: %s" % b["dmirror"]["error"])
 p()
 
 p("2M / 4K migration throughput (ratio of their x memcpy)")

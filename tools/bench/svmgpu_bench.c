@@ -470,7 +470,7 @@ struct dm {
 static struct dm dms[MAX_RESULTS];
 static int ndms;
 static bool dmirror_ok;
-static char dmirror_err[128];
+static char dmirror_err[256];
 
 struct fault_res {
 	const char *name;
@@ -775,6 +775,7 @@ struct series {
 	struct stalls st_s2d, st_d2s;
 	long thpkb;
 	bool ok;
+	bool failed;		/* dmirror: an iteration failed; left out */
 };
 
 static void new_series(struct series *s, int *n, bool dmirror, bool small, bool by_fault,
@@ -1206,12 +1207,13 @@ static int dm_all(unsigned long req, char *const *buf, char *const *mirror, int 
 	return err;
 }
 
-static void dmirror_iteration(struct series *s)
+/* One try of iteration @i of @s; returns 0 or a negative errno. */
+static int dmirror_try(struct series *s, int i)
 {
 	const size_t size = s->size;
 	const bool thp = !s->small;
 	char *buf[MAX_PER_RUN], *mirror[MAX_PER_RUN];
-	int i = s->done++, k = s->k, j, err;
+	int k = s->k, j, err;
 	uint64_t cp = 0;
 	double t0;
 
@@ -1240,10 +1242,38 @@ static void dmirror_iteration(struct series *s)
 		munmap(buf[j], size);
 		munmap(mirror[j], size);
 	}
+	return err;
+}
+
+/*
+ * dmirror's MIGRATE_TO_DEV fails with ENOENT when it left pages behind:
+ * a page it could not isolate (still in another CPU's LRU batch) or a
+ * THP of backing memory it could not allocate. make bench saw it once at
+ * 256 MiB. Such an iteration is tried once more after compact_memory,
+ * which drains the LRU batches of every CPU and compacts; a series that
+ * still fails is left out, and the others go on.
+ */
+static void dmirror_iteration(struct series *s)
+{
+	int i = s->done++, err;
+	FILE *f;
+
+	err = dmirror_try(s, i);
+	if (err == -ENOENT) {
+		note("dmirror %s %zu MiB: pages left behind, once more after compact_memory",
+		     s->small ? "4K" : "THP", s->size / MIB);
+		f = fopen("/proc/sys/vm/compact_memory", "w");
+		if (f) {
+			fputs("1\n", f);
+			fclose(f);
+		}
+		err = dmirror_try(s, i);
+	}
 	if (err) {
-		snprintf(dmirror_err, sizeof(dmirror_err), "migrate %zu MiB: %s", size / MIB,
-			 strerror(-err));
-		dmirror_ok = false;
+		snprintf(dmirror_err + strlen(dmirror_err), sizeof(dmirror_err) - strlen(dmirror_err),
+			 "%s%s %zu MiB: %s", dmirror_err[0] ? "; " : "", s->small ? "4K" : "THP",
+			 s->size / MIB, strerror(-err));
+		s->failed = true;
 	}
 }
 
@@ -1283,7 +1313,7 @@ static void run_series(struct series *s, int n)
 		more = false;
 		local_baseline();
 		for (i = 0; i < n; i++) {
-			if (s[i].done >= s[i].iters || (s[i].dmirror && !dmirror_ok))
+			if (s[i].done >= s[i].iters || s[i].failed || (s[i].dmirror && !dmirror_ok))
 				continue;
 			if (s[i].dmirror)
 				dmirror_iteration(&s[i]);
@@ -1295,7 +1325,7 @@ static void run_series(struct series *s, int n)
 	for (i = 0; i < n; i++) {
 		if (!s[i].dmirror)
 			migration_results(&s[i]);
-		else if (dmirror_ok)
+		else if (dmirror_ok && !s[i].failed)
 			dmirror_results(&s[i]);
 	}
 }
@@ -1497,26 +1527,37 @@ static void write_goals(void)
 			      worst >= 4, worst, 4, where);
 		}
 	}
-	/* 3: svmgpu >= dmirror at every size >= 2 MiB (prefetch, THP memory). */
+	/*
+	 * 3: svmgpu >= dmirror at every size >= 2 MiB (prefetch, THP memory);
+	 * not met while a size has no dmirror result.
+	 */
 	for (d = 0; d < 2; d++) {
 		double worst = INFINITY;
-		char name[64];
+		char name[64], missing[48] = "";
 
 		where[0] = '\0';
 		for (s = 0; s < nsizes; s++) {
 			const struct mig *a = find_mig("2M", "prefetch", dirs[d], sizes[s]);
 			const struct dm *b = find_dm(true, dirs[d], sizes[s]);
 
-			if (!a || !b || sizes[s] < SZ_2M)
+			if (!a || sizes[s] < SZ_2M)
 				continue;
+			if (!b) {
+				snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing),
+					 "%s%zu", missing[0] ? "," : "", sizes[s] / MIB);
+				continue;
+			}
 			if (a->r.x / b->r.x < worst) {
 				worst = a->r.x / b->r.x;
 				snprintf(where, sizeof(where), "%zu MiB", sizes[s] / MIB);
 			}
 		}
+		if (missing[0] && isfinite(worst))
+			snprintf(where + strlen(where), sizeof(where) - strlen(where),
+				 "; no dmirror result at %s MiB", missing);
 		snprintf(name, sizeof(name), "svmgpu_vs_dmirror_thp_%s", dirs[d]);
 		jgoal(name, "svmgpu (2M prefetch) >= dmirror (THP) at every size >= 2 MiB",
-		      isfinite(worst), worst >= 1, worst, 1, where);
+		      isfinite(worst), worst >= 1 && !missing[0], worst, 1, where);
 	}
 	jclose(']');
 }
@@ -1840,7 +1881,7 @@ int main(int argc, char **argv)
 	run_series(series, nseries);
 	if (dmirror_fd >= 0)
 		close(dmirror_fd);
-	if (!dmirror_ok)
+	if (!dmirror_ok || dmirror_err[0])
 		note("dmirror: %s", dmirror_err);
 
 	if (section("faults")) {
