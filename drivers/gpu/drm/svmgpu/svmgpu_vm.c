@@ -611,10 +611,14 @@ retry:
 	}
 
 	if (place == SVMGPU_PLACE_SYSTEM) {
-		enum drm_gpusvm_scan_result scan;
+		enum drm_gpusvm_scan_result scan = DRM_GPUSVM_SCAN_MIXED;
 
-		/* Device pages of the range go back to RAM. */
-		scan = drm_gpusvm_scan_mm(base, ctx.device_private_page_owner, NULL);
+		/*
+		 * Device pages of the range go back to RAM. With VRAM, the walk of
+		 * svmgpu_vm_evict_range() finds them itself: no scan ahead of it.
+		 */
+		if (!vm->dpagemap)
+			scan = drm_gpusvm_scan_mm(base, ctx.device_private_page_owner, NULL);
 		if (scan != DRM_GPUSVM_SCAN_SYSTEM && scan != DRM_GPUSVM_SCAN_UNPOPULATED) {
 			err = svmgpu_vm_evict_range(vm, base);
 			if (err && err != -EFAULT && retries--)
