@@ -1071,10 +1071,7 @@ static void bench_sharing(size_t size, int iters)
 		return;
 	}
 	for (i = 0; i < iters; i++) {
-		/*
-		 * Alternate which goes first: the one behind runs while the VRAM
-		 * of the one before is released in a worker.
-		 */
+		/* Alternate which goes first, so that neither always runs second. */
 		for (kk = 0; kk < 2; kk++) {
 			char *buf = map_buf(size, true);
 			int k = (i + kk) % 2;
