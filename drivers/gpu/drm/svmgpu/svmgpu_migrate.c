@@ -138,27 +138,39 @@ static bool svmgpu_migrate_take(struct svmgpu_migrate_share *t, unsigned int *se
 	return true;
 }
 
+/* Copy or clear one piece of segment @sg: 0 or -EIO for an address out of range. */
+static int svmgpu_migrate_piece(struct svmgpu_migrate_share *t,
+				const struct svmgpu_migrate_seg *sg, u64 off, u64 len)
+{
+	void *dst = svmgpu_migrate_vaddr(t->m, t->dst_mem, sg->dst + off, len);
+	void *src;
+
+	if (!dst)
+		return -EIO;
+	if (t->op == SVMGPU_MIGRATE_CLEAR) {
+		memset(dst, 0, len);
+		return 0;
+	}
+	src = svmgpu_migrate_vaddr(t->m, t->src_mem, sg->src + off, len);
+	if (!src)
+		return -EIO;
+	memcpy(dst, src, len);
+	return 0;
+}
+
 /* Copy or clear pieces until none is left or one failed. */
 static void svmgpu_migrate_pieces(struct svmgpu_migrate_share *t)
 {
 	unsigned int i;
 	u64 off, len;
+	int err;
 
 	while (!atomic_read(&t->err) && svmgpu_migrate_take(t, &i, &off, &len)) {
-		const struct svmgpu_migrate_seg *sg = &t->segs[i];
-		void *dst = svmgpu_migrate_vaddr(t->m, t->dst_mem, sg->dst + off, len);
-		void *src = NULL;
-
-		if (dst && t->op == SVMGPU_MIGRATE_COPY)
-			src = svmgpu_migrate_vaddr(t->m, t->src_mem, sg->src + off, len);
-		if (!dst || (t->op == SVMGPU_MIGRATE_COPY && !src)) {
-			atomic_cmpxchg(&t->err, 0, -EIO);
+		err = svmgpu_migrate_piece(t, &t->segs[i], off, len);
+		if (err) {
+			atomic_cmpxchg(&t->err, 0, err);
 			break;
 		}
-		if (t->op == SVMGPU_MIGRATE_CLEAR)
-			memset(dst, 0, len);
-		else
-			memcpy(dst, src, len);
 		cond_resched();
 	}
 }
