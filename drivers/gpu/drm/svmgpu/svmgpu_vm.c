@@ -611,15 +611,20 @@ retry:
 	}
 
 	if (place == SVMGPU_PLACE_SYSTEM) {
-		enum drm_gpusvm_scan_result scan = DRM_GPUSVM_SCAN_MIXED;
+		bool evict = true;
 
 		/*
 		 * Device pages of the range go back to RAM. With VRAM, the walk of
 		 * svmgpu_vm_evict_range() finds them itself: no scan ahead of it.
 		 */
-		if (!vm->dpagemap)
+		if (!vm->dpagemap) {
+			enum drm_gpusvm_scan_result scan;
+
 			scan = drm_gpusvm_scan_mm(base, ctx.device_private_page_owner, NULL);
-		if (scan != DRM_GPUSVM_SCAN_SYSTEM && scan != DRM_GPUSVM_SCAN_UNPOPULATED) {
+			evict = scan != DRM_GPUSVM_SCAN_SYSTEM &&
+				scan != DRM_GPUSVM_SCAN_UNPOPULATED;
+		}
+		if (evict) {
 			err = svmgpu_vm_evict_range(vm, base);
 			if (err && err != -EFAULT && retries--)
 				goto retry;
