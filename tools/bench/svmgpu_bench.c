@@ -227,7 +227,8 @@ static char dbgdir[256];
 static struct svmgpu_batch *batch;
 static uint64_t *scratch;
 
-static void run_batch(const void *b)
+/* Queue one command buffer; its fence replaces the one in the syncobj. */
+static void submit_batch(const void *b)
 {
 	struct drm_svmgpu_sync out = { .handle = syncobj };
 	struct drm_svmgpu_exec e = {
@@ -236,6 +237,16 @@ static void run_batch(const void *b)
 		.out_syncs = (uintptr_t)&out,
 		.num_out_syncs = 1,
 	};
+	int err;
+
+	err = svmgpu_ioctl(fd, DRM_IOCTL_SVMGPU_EXEC, &e);
+	if (err)
+		die("exec: %s", strerror(-err));
+}
+
+/* Wait for the last job queued: the queue runs its jobs in order. */
+static void wait_queue(void)
+{
 	struct drm_syncobj_wait w = {
 		.handles = (uintptr_t)&syncobj,
 		.count_handles = 1,
@@ -244,12 +255,15 @@ static void run_batch(const void *b)
 	};
 	int err;
 
-	err = svmgpu_ioctl(fd, DRM_IOCTL_SVMGPU_EXEC, &e);
-	if (err)
-		die("exec: %s", strerror(-err));
 	err = svmgpu_ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w);
 	if (err)
 		die("syncobj wait: %s", strerror(-err));
+}
+
+static void run_batch(const void *b)
+{
+	submit_batch(b);
+	wait_queue();
 }
 
 /* The queue must not have failed a job: a benchmark of errors is worthless. */
@@ -737,7 +751,9 @@ static void add_mig(const char *gran, const char *method, const char *dir, size_
 
 /*
  * One timed run: @k buffers of @size migrated to @region one after the
- * other, each by its PREFETCH or, @by_fault, by its command buffer @b.
+ * other, each by its PREFETCH or, @by_fault, by its command buffer @b. The
+ * jobs are queued back to back and the run waits for the last, as a compute
+ * application queues its kernels: each job still faults one buffer in.
  * Returns the seconds it took; the allocator's stalls in it add to @st.
  */
 static double timed_run(char *const *buf, const void *const *b, int k, size_t size,
@@ -749,10 +765,12 @@ static double timed_run(char *const *buf, const void *const *b, int k, size_t si
 
 	for (j = 0; j < k; j++) {
 		if (by_fault)
-			run_batch(b[j]);
+			submit_batch(b[j]);
 		else
 			prefetch(buf[j], size, region);
 	}
+	if (by_fault)
+		wait_queue();
 	t = now_s() - t0;
 	st1 = vm_stalls();
 	st->compact += st1.compact - st0.compact;
