@@ -1821,7 +1821,7 @@ int main(int argc, char **argv)
 	const char *out = NULL, *dmdev = "/dev/hmm_dmirror0", *prof = NULL;
 	static struct series series[6 * MAX_SIZES];
 	double seconds = 10;
-	int i, d, nseries = 0;
+	int i, d, g, nseries = 0;
 	size_t s;
 
 	for (i = 1; i < argc; i++) {
@@ -1884,18 +1884,18 @@ int main(int argc, char **argv)
 	} else {
 		snprintf(dmirror_err, sizeof(dmirror_err), "not run (--sections)");
 	}
+	/* Each dmirror series right after the svmgpu prefetch it is compared with. */
 	for (i = 0; i < nsizes; i++) {
-		if (section("mig2m")) {
-			new_series(series, &nseries, false, false, false, sizes[i]);
-			new_series(series, &nseries, false, false, true, sizes[i]);
-		}
-		if (section("mig4k")) {
-			new_series(series, &nseries, false, true, false, sizes[i]);
-			new_series(series, &nseries, false, true, true, sizes[i]);
-		}
-		if (dmirror_ok) {
-			new_series(series, &nseries, true, false, false, sizes[i]);
-			new_series(series, &nseries, true, true, false, sizes[i]);
+		for (g = 0; g < 2; g++) {
+			if (!section(g ? "mig4k" : "mig2m")) {
+				if (dmirror_ok)
+					new_series(series, &nseries, true, g, false, sizes[i]);
+				continue;
+			}
+			new_series(series, &nseries, false, g, false, sizes[i]);
+			if (dmirror_ok)
+				new_series(series, &nseries, true, g, false, sizes[i]);
+			new_series(series, &nseries, false, g, true, sizes[i]);
 		}
 	}
 	run_series(series, nseries);
