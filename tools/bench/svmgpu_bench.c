@@ -1887,15 +1887,14 @@ int main(int argc, char **argv)
 	/* Each dmirror series right after the svmgpu prefetch it is compared with. */
 	for (i = 0; i < nsizes; i++) {
 		for (g = 0; g < 2; g++) {
-			if (!section(g ? "mig4k" : "mig2m")) {
-				if (dmirror_ok)
-					new_series(series, &nseries, true, g, false, sizes[i]);
-				continue;
-			}
-			new_series(series, &nseries, false, g, false, sizes[i]);
+			bool mig = section(g ? "mig4k" : "mig2m");
+
+			if (mig)
+				new_series(series, &nseries, false, g, false, sizes[i]);
 			if (dmirror_ok)
 				new_series(series, &nseries, true, g, false, sizes[i]);
-			new_series(series, &nseries, false, g, true, sizes[i]);
+			if (mig)
+				new_series(series, &nseries, false, g, true, sizes[i]);
 		}
 	}
 	run_series(series, nseries);
