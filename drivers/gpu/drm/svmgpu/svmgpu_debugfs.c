@@ -138,7 +138,7 @@ static void svmgpu_debugfs_unbind_vm(struct svmgpu_vm *vm, u64 start, u64 last)
 	mutex_lock(&vm->lock);
 	/* As an invalidation does: no GPU access is in flight meanwhile. */
 	down_write(&vm->gpusvm.notifier_lock);
-	mt_for_each(&vm->pt, r, index, last >> PAGE_SHIFT)
+	xa_for_each_range(&vm->pt, index, r, start >> PAGE_SHIFT, last >> PAGE_SHIFT)
 		WRITE_ONCE(r->bound, false);
 	up_write(&vm->gpusvm.notifier_lock);
 	mutex_unlock(&vm->lock);

@@ -133,6 +133,31 @@ struct svmgpu_vm *svmgpu_file_get_vm(struct svmgpu_file *sfile, u32 id)
 }
 
 /**
+ * svmgpu_file_use_vm() - look up a VM of the file for the calling process
+ * @sfile: the file
+ * @id: the VM id
+ *
+ * A file descriptor outlives fork() and may be passed to other processes,
+ * but a VM mirrors the process that created it: only that process may run
+ * work in it, move its memory or change its attributes.
+ *
+ * Return: the VM with a new reference, ERR_PTR(-ENOENT) for an unknown id,
+ * or ERR_PTR(-EPERM) if the VM mirrors another process.
+ */
+struct svmgpu_vm *svmgpu_file_use_vm(struct svmgpu_file *sfile, u32 id)
+{
+	struct svmgpu_vm *vm = svmgpu_file_get_vm(sfile, id);
+
+	if (!vm)
+		return ERR_PTR(-ENOENT);
+	if (!svmgpu_vm_is_current(vm)) {
+		svmgpu_vm_put(vm);
+		return ERR_PTR(-EPERM);
+	}
+	return vm;
+}
+
+/**
  * svmgpu_vm_create_ioctl() - %DRM_IOCTL_SVMGPU_VM_CREATE
  * @drm: the device
  * @data: &struct drm_svmgpu_vm_create
@@ -198,7 +223,7 @@ int svmgpu_vm_destroy_ioctl(struct drm_device *drm, void *data, struct drm_file 
  * @data: &struct drm_svmgpu_prefetch
  * @file: the caller
  *
- * Return: 0, -EINVAL, -ENOENT, -EFAULT, -EINTR, -ENOMEM, -EIO or -ENODEV.
+ * Return: 0, -EINVAL, -ENOENT, -EPERM, -EFAULT, -EINTR, -ENOMEM, -EIO or -ENODEV.
  */
 int svmgpu_prefetch_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 {
@@ -212,13 +237,9 @@ int svmgpu_prefetch_ioctl(struct drm_device *drm, void *data, struct drm_file *f
 	    args->start + args->range < args->start || args->start + args->range > TASK_SIZE)
 		return -EINVAL;
 
-	vm = svmgpu_file_get_vm(sfile, args->vm_id);
-	if (!vm)
-		return -ENOENT;
-	if (vm->gpusvm.mm != current->mm) {
-		err = -EINVAL;
-		goto out_put;
-	}
+	vm = svmgpu_file_use_vm(sfile, args->vm_id);
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
 	if (!drm_dev_enter(drm, &idx)) {
 		err = -ENODEV;
 		goto out_put;

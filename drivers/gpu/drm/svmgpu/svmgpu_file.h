@@ -38,6 +38,7 @@ int svmgpu_open(struct drm_device *drm, struct drm_file *file);
 void svmgpu_postclose(struct drm_device *drm, struct drm_file *file);
 void svmgpu_show_fdinfo(struct drm_printer *p, struct drm_file *file);
 struct svmgpu_vm *svmgpu_file_get_vm(struct svmgpu_file *sfile, u32 id);
+struct svmgpu_vm *svmgpu_file_use_vm(struct svmgpu_file *sfile, u32 id);
 struct svmgpu_vm *svmgpu_file_next_vm(struct svmgpu_file *sfile, unsigned long *id);
 
 int svmgpu_vm_create_ioctl(struct drm_device *drm, void *data, struct drm_file *file);

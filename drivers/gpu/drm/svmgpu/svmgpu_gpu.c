@@ -12,7 +12,16 @@
  * through its own page table; a miss is a GPU page fault the VM services
  * before the access is retried. An unresolvable fault or a malformed command
  * stops the command buffer with an error.
+ *
+ * A command buffer's run is bounded: it stops with -ETIME once its queue's
+ * job timeout has passed and with -ECANCELED once its queue is being torn
+ * down. Both are checked before every command, at every step of a long one
+ * (a page at most) and whenever an access misses again after its fault was
+ * serviced, so a run ends within a page's work of either.
  */
+
+#include <linux/jiffies.h>
+#include <linux/sched.h>
 
 #include <linux/slab.h>
 
@@ -29,27 +38,57 @@
 
 struct svmgpu_gpu {
 	struct svmgpu_vm *vm;
+	const struct svmgpu_gpu_limits *limits;
 	struct svmgpu_gpu_fault *fault;
 	void *bounce;
 	void *bounce2;
 };
 
+/* Whether the run must stop: -ECANCELED, -ETIME or 0. */
+static int gpu_check(struct svmgpu_gpu *gpu)
+{
+	if (READ_ONCE(*gpu->limits->cancelled))
+		return -ECANCELED;
+	if (time_after(jiffies, gpu->limits->deadline))
+		return -ETIME;
+	return 0;
+}
+
+/* A step of a long command is done: stop if asked, else let others run. */
+static int gpu_step(struct svmgpu_gpu *gpu)
+{
+	cond_resched();
+	return gpu_check(gpu);
+}
+
+/*
+ * An access, repeated while the VM answers -EAGAIN (its fault was serviced
+ * but the CPU side keeps changing under it): accesses are idempotent, and
+ * the repeats end with the run's bounds.
+ */
+static int gpu_access(struct svmgpu_gpu *gpu, u64 addr, void *buf, size_t len, bool write)
+{
+	int err;
+
+	while ((err = svmgpu_vm_access(gpu->vm, addr, buf, len, write,
+				       &gpu->fault->address)) == -EAGAIN) {
+		err = gpu_step(gpu);
+		if (err)
+			return err;
+	}
+	if (err)
+		gpu->fault->access = write ? DRM_SVMGPU_ACCESS_WRITE : DRM_SVMGPU_ACCESS_READ;
+	return err;
+}
+
 static int gpu_read(struct svmgpu_gpu *gpu, u64 addr, void *buf, size_t len)
 {
-	int err = svmgpu_vm_access(gpu->vm, addr, buf, len, false, &gpu->fault->address);
-
-	if (err)
-		gpu->fault->access = DRM_SVMGPU_ACCESS_READ;
-	return err;
+	return gpu_access(gpu, addr, buf, len, false);
 }
 
 static int gpu_write(struct svmgpu_gpu *gpu, u64 addr, const void *buf, size_t len)
 {
-	int err = svmgpu_vm_access(gpu->vm, addr, (void *)buf, len, true, &gpu->fault->address);
-
-	if (err)
-		gpu->fault->access = DRM_SVMGPU_ACCESS_WRITE;
-	return err;
+	return gpu_access(gpu, addr, (void *)buf, len, true);
 }
 
 static int gpu_cmd_store(struct svmgpu_gpu *gpu, const struct drm_svmgpu_cmd_store *c)
@@ -83,11 +122,12 @@ static int gpu_cmd_fill(struct svmgpu_gpu *gpu, const struct drm_svmgpu_cmd_fill
 		size_t n = min_t(u64, left, SVMGPU_GPU_CHUNK);
 
 		err = gpu_write(gpu, addr, pattern, n);
+		if (!err)
+			err = gpu_step(gpu);
 		if (err)
 			return err;
 		addr += n;
 		left -= n;
-		cond_resched();
 	}
 	return 0;
 }
@@ -105,12 +145,13 @@ static int gpu_cmd_copy(struct svmgpu_gpu *gpu, const struct drm_svmgpu_cmd_copy
 		err = gpu_read(gpu, src, gpu->bounce, n);
 		if (!err)
 			err = gpu_write(gpu, dst, gpu->bounce, n);
+		if (!err)
+			err = gpu_step(gpu);
 		if (err)
 			return err;
 		dst += n;
 		src += n;
 		left -= n;
-		cond_resched();
 	}
 	return 0;
 }
@@ -128,8 +169,12 @@ static int gpu_cmd_atomic(struct svmgpu_gpu *gpu, const struct drm_svmgpu_cmd_at
 	    !IS_ALIGNED(c->result_address, is64 ? 8 : 4))
 		return -EINVAL;
 
-	err = svmgpu_vm_atomic(gpu->vm, c->address, op, is64, c->operand, c->compare, &old,
-			       &gpu->fault->address);
+	while ((err = svmgpu_vm_atomic(gpu->vm, c->address, op, is64, c->operand, c->compare,
+				       &old, &gpu->fault->address)) == -EAGAIN) {
+		err = gpu_step(gpu);
+		if (err)
+			return err;
+	}
 	if (err) {
 		gpu->fault->access = DRM_SVMGPU_ACCESS_ATOMIC;
 		return err;
@@ -162,12 +207,13 @@ static int gpu_cmd_saxpy(struct svmgpu_gpu *gpu, const struct drm_svmgpu_cmd_sax
 		svmgpu_compute_saxpy(c->a, bx, by, n);
 		kernel_fpu_end();
 		err = gpu_write(gpu, y, by, n * 4);
+		if (!err)
+			err = gpu_step(gpu);
 		if (err)
 			return err;
 		x += n * 4;
 		y += n * 4;
 		left -= n;
-		cond_resched();
 	}
 	return 0;
 }
@@ -204,9 +250,11 @@ static int gpu_cmd_reduce(struct svmgpu_gpu *gpu, const struct drm_svmgpu_cmd_re
 				acc32 = max(acc32, buf[i]);
 			break;
 		}
+		err = gpu_step(gpu);
+		if (err)
+			return err;
 		src += n * 4;
 		left -= n;
-		cond_resched();
 	}
 	if (op == DRM_SVMGPU_REDUCE_SUM_U32)
 		return gpu_write(gpu, c->dst, &acc64, sizeof(acc64));
@@ -251,18 +299,21 @@ static size_t svmgpu_cmd_size(u16 opcode)
  * svmgpu_gpu_execute() - run a command buffer
  * @vm: the VM it runs in
  * @batch: GPU address of the first command
+ * @limits: its deadline and cancellation flag
  * @fault: receives the unresolvable fault, if that is what stopped it
  *
  * Return: 0, -EFAULT or -EACCES for an unresolvable GPU fault (see @fault),
- * -EINVAL for a malformed command, -E2BIG for a command buffer without end,
- * -ENOMEM.
+ * -EINVAL for a malformed command, -E2BIG for a command buffer of more than
+ * %DRM_SVMGPU_MAX_CMDS commands, -ETIME once @limits' deadline has passed,
+ * -ECANCELED once they say so, -ENOMEM.
  */
-int svmgpu_gpu_execute(struct svmgpu_vm *vm, u64 batch, struct svmgpu_gpu_fault *fault)
+int svmgpu_gpu_execute(struct svmgpu_vm *vm, u64 batch, const struct svmgpu_gpu_limits *limits,
+		       struct svmgpu_gpu_fault *fault)
 {
-	struct svmgpu_gpu gpu = { .vm = vm, .fault = fault };
+	struct svmgpu_gpu gpu = { .vm = vm, .limits = limits, .fault = fault };
 	union svmgpu_gpu_cmd cmd;
 	unsigned int count;
-	int err = -E2BIG;
+	int err;
 
 	gpu.bounce = kmalloc(SVMGPU_GPU_CHUNK, GFP_KERNEL);
 	gpu.bounce2 = kmalloc(SVMGPU_GPU_CHUNK, GFP_KERNEL);
@@ -271,9 +322,13 @@ int svmgpu_gpu_execute(struct svmgpu_vm *vm, u64 batch, struct svmgpu_gpu_fault 
 		goto out;
 	}
 
-	for (count = 0; count < DRM_SVMGPU_MAX_CMDS; count++) {
+	/* Commands up to the limit run; one more than that is an error, END included. */
+	for (count = 0;; count++) {
 		size_t size;
 
+		err = gpu_check(&gpu);
+		if (err)
+			break;
 		err = gpu_read(&gpu, batch, &cmd.hdr, sizeof(cmd.hdr));
 		if (err)
 			break;
@@ -284,6 +339,10 @@ int svmgpu_gpu_execute(struct svmgpu_vm *vm, u64 batch, struct svmgpu_gpu_fault 
 		}
 		if (cmd.hdr.opcode == DRM_SVMGPU_CMD_END) {
 			err = cmd.hdr.flags ? -EINVAL : 0;
+			break;
+		}
+		if (count == DRM_SVMGPU_MAX_CMDS) {
+			err = -E2BIG;
 			break;
 		}
 		err = gpu_read(&gpu, batch + sizeof(cmd.hdr), (void *)&cmd + sizeof(cmd.hdr),

@@ -19,6 +19,17 @@ struct svmgpu_gpu_fault {
 	u32 access;
 };
 
-int svmgpu_gpu_execute(struct svmgpu_vm *vm, u64 batch, struct svmgpu_gpu_fault *fault);
+/**
+ * struct svmgpu_gpu_limits - what bounds a command buffer's run
+ * @deadline: jiffies after which it fails with -ETIME
+ * @cancelled: set when its queue goes away; it then fails with -ECANCELED
+ */
+struct svmgpu_gpu_limits {
+	unsigned long deadline;
+	const bool *cancelled;
+};
+
+int svmgpu_gpu_execute(struct svmgpu_vm *vm, u64 batch, const struct svmgpu_gpu_limits *limits,
+		       struct svmgpu_gpu_fault *fault);
 
 #endif /* _SVMGPU_GPU_H_ */

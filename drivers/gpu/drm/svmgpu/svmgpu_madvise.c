@@ -19,6 +19,11 @@
  * collect: they go at the next collection only if nothing was mapped at
  * their address again. The madvise ioctls collect first.
  *
+ * A VM holds at most %SVMGPU_MAX_ATTRS intervals: a madvise that could take
+ * it beyond fails with -ENOSPC and changes nothing. The tree's nodes are
+ * charged to the memory cgroup of the caller (or, when the garbage collector
+ * drops attributes, of the VM's process).
+ *
  * They apply from the next GPU fault or prefetch on. The fault handler reads
  * them at the faulting address: the preferred location picks the placement,
  * the atomic policy forces device memory for GPU atomics or forbids them,
@@ -90,6 +95,40 @@ static void *attrs_walk(struct svmgpu_vm *vm, unsigned long index, unsigned long
 	return entry;
 }
 
+/* Intervals with an entry among those intersecting [@first, @last]. */
+static unsigned long attrs_count(struct svmgpu_vm *vm, unsigned long first, unsigned long last)
+{
+	MA_STATE(mas, &vm->attrs, first, first);
+	unsigned long n = 0;
+	void *entry;
+
+	mas_lock(&mas);
+	mas_for_each(&mas, entry, last)
+		n++;
+	mas_unlock(&mas);
+	return n;
+}
+
+/*
+ * Store @entry over [@first, @last] and keep &svmgpu_vm.nr_attrs: only the
+ * intervals meeting [@first - 1, @last + 1] can change, so counting those
+ * before and after is enough.
+ */
+static int attrs_store(struct svmgpu_vm *vm, unsigned long first, unsigned long last,
+		       void *entry)
+{
+	unsigned long lo = first ? first - 1 : 0, hi = last == ULONG_MAX ? last : last + 1;
+	unsigned long before;
+	int err;
+
+	lockdep_assert_held(&vm->lock);
+
+	before = attrs_count(vm, lo, hi);
+	err = mtree_store_range(&vm->attrs, first, last, entry, GFP_KERNEL_ACCOUNT);
+	vm->nr_attrs += attrs_count(vm, lo, hi) - before;
+	return err;
+}
+
 /**
  * svmgpu_madvise_reset() - back to the default attributes
  * @vm: the VM, its lock held
@@ -103,8 +142,7 @@ void svmgpu_madvise_reset(struct svmgpu_vm *vm, u64 start, u64 end)
 {
 	lockdep_assert_held(&vm->lock);
 
-	mtree_store_range(&vm->attrs, start >> PAGE_SHIFT, (end >> PAGE_SHIFT) - 1, NULL,
-			  GFP_KERNEL);
+	attrs_store(vm, start >> PAGE_SHIFT, (end >> PAGE_SHIFT) - 1, NULL);
 }
 
 /**
@@ -145,8 +183,7 @@ void svmgpu_madvise_prune(struct svmgpu_vm *vm)
 			end = vma ? min(vma->vm_start, (last + 1) << PAGE_SHIFT) :
 			      (last + 1) << PAGE_SHIFT;
 			/* On -ENOMEM the attributes stay until the next collection. */
-			mtree_store_range(&vm->attrs, addr >> PAGE_SHIFT, (end >> PAGE_SHIFT) - 1,
-					  NULL, GFP_KERNEL);
+			attrs_store(vm, addr >> PAGE_SHIFT, (end >> PAGE_SHIFT) - 1, NULL);
 		}
 		if (last == ULONG_MAX)
 			break;
@@ -168,14 +205,14 @@ static bool range_valid(u64 start, u64 range)
  * @data: &struct drm_svmgpu_madvise
  * @file: the caller
  *
- * Return: 0, -EINVAL, -ENOENT or -ENOMEM.
+ * Return: 0, -EINVAL, -ENOENT, -EPERM, -ENOSPC or -ENOMEM.
  */
 int svmgpu_madvise_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 {
 	const u32 known = DRM_SVMGPU_MADVISE_PREFERRED_LOC | DRM_SVMGPU_MADVISE_ATOMIC |
 			  DRM_SVMGPU_MADVISE_GRANULARITY;
 	struct drm_svmgpu_madvise *args = data;
-	unsigned long index, last, hi;
+	unsigned long index, last, lo, hi, pieces;
 	struct svmgpu_vm *vm;
 	int err = 0;
 
@@ -187,15 +224,30 @@ int svmgpu_madvise_ioctl(struct drm_device *drm, void *data, struct drm_file *fi
 	    !range_valid(args->start, args->range))
 		return -EINVAL;
 
-	vm = svmgpu_file_get_vm(file->driver_priv, args->vm_id);
-	if (!vm)
-		return -ENOENT;
+	vm = svmgpu_file_use_vm(file->driver_priv, args->vm_id);
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
 
 	index = args->start >> PAGE_SHIFT;
 	last = ((args->start + args->range) >> PAGE_SHIFT) - 1;
 	mutex_lock(&vm->lock);
 	/* Attributes of what was unmapped go before new ones are set or read. */
 	svmgpu_vm_collect(vm);
+	/*
+	 * The intervals of [index, last] become at most as many as it has
+	 * now, gaps included, and two may be split at its ends.
+	 */
+	pieces = 0;
+	for (lo = index; pieces <= SVMGPU_MAX_ATTRS; lo = hi + 1) {
+		attrs_walk(vm, lo, last, &hi);
+		pieces++;
+		if (hi == last)
+			break;
+	}
+	if (vm->nr_attrs + pieces + 2 > SVMGPU_MAX_ATTRS) {
+		err = -ENOSPC;
+		goto out;
+	}
 	while (index <= last) {
 		struct svmgpu_attrs a;
 		unsigned long v;
@@ -208,12 +260,12 @@ int svmgpu_madvise_ioctl(struct drm_device *drm, void *data, struct drm_file *fi
 		if (args->flags & DRM_SVMGPU_MADVISE_GRANULARITY)
 			a.granularity_shift = args->granularity_shift ?: SVMGPU_DEFAULT_GRANULARITY;
 		v = attrs_pack(&a);
-		err = mtree_store_range(&vm->attrs, index, hi, v ? xa_mk_value(v) : NULL,
-					GFP_KERNEL);
+		err = attrs_store(vm, index, hi, v ? xa_mk_value(v) : NULL);
 		if (err || hi == last)
 			break;
 		index = hi + 1;
 	}
+out:
 	mutex_unlock(&vm->lock);
 	svmgpu_vm_put(vm);
 	return err;
@@ -225,7 +277,7 @@ int svmgpu_madvise_ioctl(struct drm_device *drm, void *data, struct drm_file *fi
  * @data: &struct drm_svmgpu_madvise_query
  * @file: the caller
  *
- * Return: 0, -EINVAL or -ENOENT.
+ * Return: 0, -EINVAL, -ENOENT or -EPERM.
  */
 int svmgpu_madvise_query_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 {
@@ -239,9 +291,9 @@ int svmgpu_madvise_query_ioctl(struct drm_device *drm, void *data, struct drm_fi
 	    args->granularity_shift || args->uniform || !range_valid(args->start, args->range))
 		return -EINVAL;
 
-	vm = svmgpu_file_get_vm(file->driver_priv, args->vm_id);
-	if (!vm)
-		return -ENOENT;
+	vm = svmgpu_file_use_vm(file->driver_priv, args->vm_id);
+	if (IS_ERR(vm))
+		return PTR_ERR(vm);
 
 	index = args->start >> PAGE_SHIFT;
 	last = ((args->start + args->range) >> PAGE_SHIFT) - 1;

@@ -29,6 +29,10 @@
  * syncobjs the application waits on.
  */
 
+#include <linux/completion.h>
+#include <linux/dma-fence.h>
+#include <linux/jiffies.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -40,6 +44,7 @@
 #include "svmgpu_device.h"
 #include "svmgpu_file.h"
 #include "svmgpu_gpu.h"
+#include "svmgpu_params.h"
 #include "svmgpu_queue.h"
 #include "svmgpu_stats.h"
 #include "svmgpu_vm.h"
@@ -63,11 +68,15 @@ static struct dma_fence *svmgpu_queue_run_job(struct drm_sched_job *sched_job)
 	struct svmgpu_job *job = to_svmgpu_job(sched_job);
 	struct svmgpu_queue *q = job->q;
 	struct svmgpu_gpu_fault fault = {};
+	struct svmgpu_gpu_limits limits = {
+		.deadline = jiffies + msecs_to_jiffies(READ_ONCE(svmgpu_params.job_timeout_ms)),
+		.cancelled = &q->cancelled,
+	};
 	ktime_t t0;
 	int err;
 
 	spin_lock(&q->lock);
-	err = q->banned ? -ECANCELED : 0;
+	err = q->banned || READ_ONCE(q->cancelled) ? -ECANCELED : 0;
 	spin_unlock(&q->lock);
 	if (!err)
 		err = sched_job->s_fence->finished.error;
@@ -75,7 +84,7 @@ static struct dma_fence *svmgpu_queue_run_job(struct drm_sched_job *sched_job)
 		return ERR_PTR(err);
 
 	t0 = ktime_get();
-	err = svmgpu_gpu_execute(q->vm, job->batch, &fault);
+	err = svmgpu_gpu_execute(q->vm, job->batch, &limits, &fault);
 	atomic64_add(ktime_to_ns(ktime_sub(ktime_get(), t0)), &q->sfile->gpu_ns);
 	atomic64_inc(&q->sfile->jobs);
 	svmgpu_stat_inc(q->vm->sdev, DRM_SVMGPU_STAT_JOBS);
@@ -101,8 +110,11 @@ static enum drm_gpu_sched_stat svmgpu_queue_timedout_job(struct drm_sched_job *s
 
 static void svmgpu_queue_free_job(struct drm_sched_job *sched_job)
 {
+	struct svmgpu_job *job = to_svmgpu_job(sched_job);
+
+	atomic_dec(&job->q->jobs);
 	drm_sched_job_cleanup(sched_job);
-	kfree(to_svmgpu_job(sched_job));
+	kfree(job);
 }
 
 static void svmgpu_queue_cancel_job(struct drm_sched_job *sched_job)
@@ -120,14 +132,54 @@ static const struct drm_sched_backend_ops svmgpu_queue_sched_ops = {
 	.cancel_job = svmgpu_queue_cancel_job,
 };
 
+struct svmgpu_fence_waiter {
+	struct dma_fence_cb cb;
+	struct completion done;
+};
+
+static void svmgpu_fence_waiter_wake(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	complete(&container_of(cb, struct svmgpu_fence_waiter, cb)->done);
+}
+
+/* Wait for @fence until it signals or the caller gets a fatal signal. */
+static void svmgpu_fence_wait_killable(struct dma_fence *fence)
+{
+	struct svmgpu_fence_waiter w;
+
+	init_completion(&w.done);
+	if (dma_fence_add_callback(fence, &w.cb, svmgpu_fence_waiter_wake))
+		return;
+	if (wait_for_completion_killable(&w.done))
+		dma_fence_remove_callback(fence, &w.cb);
+}
+
 /**
  * svmgpu_queue_destroy() - wait for a queue's jobs and free it
  * @q: the queue, already unreachable from userspace
+ *
+ * Waits for the queue's jobs to end, unless the caller is killed or exiting:
+ * then the jobs that have not started are cancelled and the running one
+ * stops at its next check, so that a killed process never waits for a
+ * command buffer to run to its end. Every wait is killable or bounded by a
+ * job's timeout.
  */
 void svmgpu_queue_destroy(struct svmgpu_queue *q)
 {
-	drm_sched_entity_destroy(&q->entity);
+	struct dma_fence *last;
+
+	/* Killable; an exiting process waits a second at most, a killed one not. */
+	drm_sched_entity_flush(&q->entity, MAX_WAIT_SCHED_ENTITY_Q_EMPTY);
+	mutex_lock(&q->submit_lock);
+	last = dma_fence_get(q->last);
+	mutex_unlock(&q->submit_lock);
+	if (last && !(current->flags & PF_EXITING))
+		svmgpu_fence_wait_killable(last);
+	dma_fence_put(last);
+	WRITE_ONCE(q->cancelled, true);
+	drm_sched_entity_fini(&q->entity);
 	drm_sched_fini(&q->sched);
+	dma_fence_put(q->last);
 	svmgpu_vm_put(q->vm);
 	mutex_destroy(&q->submit_lock);
 	kfree(q);
@@ -139,7 +191,7 @@ void svmgpu_queue_destroy(struct svmgpu_queue *q)
  * @data: &struct drm_svmgpu_queue_create
  * @file: the caller
  *
- * Return: 0, -EINVAL, -ENOENT, -ENOSPC, -ENOMEM or -ENODEV.
+ * Return: 0, -EINVAL, -ENOENT, -EPERM, -ENOSPC, -ENOMEM or -ENODEV.
  */
 int svmgpu_queue_create_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 {
@@ -161,13 +213,14 @@ int svmgpu_queue_create_ioctl(struct drm_device *drm, void *data, struct drm_fil
 	if (args->flags || args->pad || args->queue_id)
 		return -EINVAL;
 
-	q = kzalloc_obj(*q);
+	q = kzalloc_obj(*q, GFP_KERNEL_ACCOUNT);
 	if (!q)
 		return -ENOMEM;
-	q->vm = svmgpu_file_get_vm(sfile, args->vm_id);
-	if (!q->vm) {
+	q->vm = svmgpu_file_use_vm(sfile, args->vm_id);
+	if (IS_ERR(q->vm)) {
+		err = PTR_ERR(q->vm);
 		kfree(q);
-		return -ENOENT;
+		return err;
 	}
 	q->sfile = sfile;
 	mutex_init(&q->submit_lock);
@@ -256,13 +309,77 @@ struct svmgpu_out_sync {
 	u64 point;
 };
 
+/* Attach the exec's in-syncs to @job; no user memory is read here. */
+static int svmgpu_exec_add_deps(struct svmgpu_job *job, struct drm_file *file,
+				const struct drm_svmgpu_sync *in, u32 count)
+{
+	u32 i;
+	int err;
+
+	for (i = 0; i < count; i++) {
+		err = drm_sched_job_add_syncobj_dependency(&job->base, file, in[i].handle,
+							   in[i].timeline_point);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * Push @job to @q, whose jobs count already holds it, and give its fence to
+ * the out-syncs. Called with the file's queues_sem held for read.
+ */
+static int svmgpu_exec_push(struct svmgpu_queue *q, struct svmgpu_job *job,
+			    struct drm_file *file, const struct drm_svmgpu_sync *in, u32 num_in,
+			    struct svmgpu_out_sync *osync, u32 num_out)
+{
+	struct dma_fence *fence;
+	u32 i;
+	int err;
+
+	err = drm_sched_job_init(&job->base, &q->entity, 1, q, file->client_id);
+	if (err)
+		return err;
+	job->q = q;
+	err = svmgpu_exec_add_deps(job, file, in, num_in);
+	if (err) {
+		drm_sched_job_cleanup(&job->base);
+		return err;
+	}
+
+	mutex_lock(&q->submit_lock);
+	drm_sched_job_arm(&job->base);
+	fence = dma_fence_get(&job->base.s_fence->finished);
+	dma_fence_put(q->last);
+	q->last = dma_fence_get(fence);
+	drm_sched_entity_push_job(&job->base);
+	mutex_unlock(&q->submit_lock);
+
+	for (i = 0; i < num_out; i++) {
+		if (osync[i].chain) {
+			drm_syncobj_add_point(osync[i].syncobj, osync[i].chain, fence,
+					      osync[i].point);
+			osync[i].chain = NULL;
+		} else {
+			drm_syncobj_replace_fence(osync[i].syncobj, fence);
+		}
+	}
+	dma_fence_put(fence);
+	return 0;
+}
+
 /**
  * svmgpu_exec_ioctl() - %DRM_IOCTL_SVMGPU_EXEC
  * @drm: the device
  * @data: &struct drm_svmgpu_exec
  * @file: the caller
  *
- * Return: 0, -EINVAL, -ENOENT, -ECANCELED, -EFAULT, -ENOMEM or -ENODEV.
+ * Everything is read from user memory and allocated before the queue is
+ * looked up: no page fault and no allocation happens under the file's
+ * queues_sem, which QUEUE_DESTROY takes for write.
+ *
+ * Return: 0, -EINVAL, -ENOENT, -EPERM, -ECANCELED, -EBUSY, -EFAULT, -ENOMEM
+ * or -ENODEV.
  */
 int svmgpu_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 {
@@ -270,9 +387,8 @@ int svmgpu_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	struct drm_svmgpu_exec *args = data;
 	struct drm_svmgpu_sync *in = NULL, *out = NULL;
 	struct svmgpu_out_sync *osync = NULL;
-	struct dma_fence *fence;
 	struct svmgpu_queue *q;
-	struct svmgpu_job *job;
+	struct svmgpu_job *job = NULL;
 	bool banned;
 	int err, idx;
 	u32 i;
@@ -285,26 +401,13 @@ int svmgpu_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	if (!drm_dev_enter(drm, &idx))
 		return -ENODEV;
 
-	/* Held for read, the queue table semaphore keeps the queue alive. */
-	down_read(&sfile->queues_sem);
-	q = xa_load(&sfile->queues, args->queue_id);
-	err = -ENOENT;
-	if (!q)
-		goto out_unlock;
-	spin_lock(&q->lock);
-	banned = q->banned;
-	spin_unlock(&q->lock);
-	err = -ECANCELED;
-	if (banned)
-		goto out_unlock;
-
 	in = svmgpu_copy_syncs(args->in_syncs, args->num_in_syncs);
 	out = svmgpu_copy_syncs(args->out_syncs, args->num_out_syncs);
 	if (IS_ERR(in) || IS_ERR(out)) {
 		err = IS_ERR(in) ? PTR_ERR(in) : PTR_ERR(out);
 		goto out_free_syncs;
 	}
-	osync = kcalloc(args->num_out_syncs, sizeof(*osync), GFP_KERNEL);
+	osync = kzalloc_objs(*osync, args->num_out_syncs, GFP_KERNEL_ACCOUNT);
 	err = -ENOMEM;
 	if (args->num_out_syncs && !osync)
 		goto out_free_syncs;
@@ -321,46 +424,42 @@ int svmgpu_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 				goto out_put_osync;
 		}
 	}
-
-	job = kzalloc_obj(*job);
+	job = kzalloc_obj(*job, GFP_KERNEL_ACCOUNT);
 	err = -ENOMEM;
 	if (!job)
 		goto out_put_osync;
-	err = drm_sched_job_init(&job->base, &q->entity, 1, q, file->client_id);
-	if (err) {
-		kfree(job);
-		goto out_put_osync;
-	}
-	job->q = q;
 	job->batch = args->batch_address;
-	for (i = 0; i < args->num_in_syncs; i++) {
-		err = drm_sched_job_add_syncobj_dependency(&job->base, file, in[i].handle,
-							   in[i].timeline_point);
-		if (err) {
-			drm_sched_job_cleanup(&job->base);
-			kfree(job);
-			goto out_put_osync;
-		}
+
+	/* Held for read, the queue table semaphore keeps the queue alive. */
+	down_read(&sfile->queues_sem);
+	q = xa_load(&sfile->queues, args->queue_id);
+	err = -ENOENT;
+	if (!q)
+		goto out_unlock;
+	/* The queue's VM mirrors the process that created it, only that one. */
+	err = -EPERM;
+	if (!svmgpu_vm_is_current(q->vm))
+		goto out_unlock;
+	spin_lock(&q->lock);
+	banned = q->banned;
+	spin_unlock(&q->lock);
+	err = -ECANCELED;
+	if (banned)
+		goto out_unlock;
+	err = -EBUSY;
+	if (atomic_inc_return(&q->jobs) > SVMGPU_QUEUE_MAX_JOBS) {
+		atomic_dec(&q->jobs);
+		goto out_unlock;
 	}
-
-	mutex_lock(&q->submit_lock);
-	drm_sched_job_arm(&job->base);
-	fence = dma_fence_get(&job->base.s_fence->finished);
-	drm_sched_entity_push_job(&job->base);
-	mutex_unlock(&q->submit_lock);
-
-	for (i = 0; i < args->num_out_syncs; i++) {
-		if (osync[i].chain) {
-			drm_syncobj_add_point(osync[i].syncobj, osync[i].chain, fence,
-					      osync[i].point);
-			osync[i].chain = NULL;
-		} else {
-			drm_syncobj_replace_fence(osync[i].syncobj, fence);
-		}
-	}
-	dma_fence_put(fence);
-	err = 0;
-
+	err = svmgpu_exec_push(q, job, file, in, args->num_in_syncs, osync,
+			       args->num_out_syncs);
+	if (err)
+		atomic_dec(&q->jobs);
+	else
+		job = NULL;
+out_unlock:
+	up_read(&sfile->queues_sem);
+	kfree(job);
 out_put_osync:
 	for (i = 0; osync && i < args->num_out_syncs; i++) {
 		dma_fence_chain_free(osync[i].chain);
@@ -373,8 +472,6 @@ out_free_syncs:
 		kvfree(in);
 	if (!IS_ERR(out))
 		kvfree(out);
-out_unlock:
-	up_read(&sfile->queues_sem);
 	drm_dev_exit(idx);
 	return err;
 }

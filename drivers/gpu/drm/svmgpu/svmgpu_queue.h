@@ -5,6 +5,7 @@
 #ifndef _SVMGPU_QUEUE_H_
 #define _SVMGPU_QUEUE_H_
 
+#include <linux/atomic.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -14,6 +15,9 @@ struct drm_device;
 struct drm_file;
 struct svmgpu_file;
 struct svmgpu_vm;
+
+/* Jobs a queue holds between exec and their end; more fail with -EBUSY. */
+#define SVMGPU_QUEUE_MAX_JOBS	1024
 
 /**
  * struct svmgpu_queue - an execution queue: a scheduler of its own, so a
@@ -28,8 +32,18 @@ struct svmgpu_queue {
 	struct drm_gpu_scheduler sched;
 	/** @entity: the queue's only entity */
 	struct drm_sched_entity entity;
-	/** @submit_lock: serialises arm + push of the queue's jobs */
+	/** @submit_lock: serialises arm + push of the queue's jobs, and @last */
 	struct mutex submit_lock;
+	/** @last: finished fence of the last job pushed, or NULL */
+	struct dma_fence *last;
+	/** @jobs: jobs from exec until freed, at most %SVMGPU_QUEUE_MAX_JOBS */
+	atomic_t jobs;
+	/**
+	 * @cancelled: the queue is being torn down: jobs that have not started
+	 * fail with -ECANCELED, the running one stops at its next check
+	 * (READ_ONCE/WRITE_ONCE; set once, before drm_sched_fini())
+	 */
+	bool cancelled;
 	/** @lock: protects @banned, @error, @fault_address, @fault_access */
 	spinlock_t lock;
 	/** @banned: a job failed; later jobs are cancelled */

@@ -7,8 +7,8 @@
  * DOC: GPU page faults
  *
  * A VM mirrors its process with drm_gpusvm (2M, 64K and 4K chunks). The GPU
- * translates every access through the VM's page table, a maple tree of
- * bound ranges with one PTE per page. A miss or a permission failure is a
+ * translates every access through the VM's page table, an xarray of
+ * bound ranges (one multi-index entry per range) with one PTE per page. A miss or a permission failure is a
  * GPU page fault, serviced by svmgpu_vm_fault():
  *
  * collect garbage -> find or insert the range -> migrate it to VRAM when the
@@ -27,6 +27,7 @@
  */
 
 #include <linux/hmm.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/sizes.h>
@@ -81,7 +82,8 @@ static unsigned long range_npages(struct svmgpu_range *r)
 
 static struct drm_gpusvm_range *svmgpu_range_alloc(struct drm_gpusvm *gpusvm)
 {
-	struct svmgpu_range *r = kzalloc_obj(*r);
+	/* In the fault path, charged to the VM's memcg (svmgpu_vm_fault()). */
+	struct svmgpu_range *r = kzalloc_obj(*r, GFP_KERNEL_ACCOUNT);
 
 	if (!r)
 		return NULL;
@@ -157,8 +159,9 @@ static void svmgpu_vm_remove_range(struct svmgpu_vm *vm, struct svmgpu_range *r)
 
 	lockdep_assert_held(&vm->lock);
 
+	/* Storing NULL dissolves the multi-index entry: it never allocates. */
 	if (r->in_pt) {
-		mtree_erase(&vm->pt, drm_gpusvm_range_start(&r->base) >> PAGE_SHIFT);
+		xa_erase(&vm->pt, drm_gpusvm_range_start(&r->base) >> PAGE_SHIFT);
 		r->in_pt = false;
 	}
 	/* Wait for GPU accesses that found the range before it left the table. */
@@ -231,10 +234,34 @@ void svmgpu_vm_collect(struct svmgpu_vm *vm)
 static void svmgpu_vm_gc_work(struct work_struct *work)
 {
 	struct svmgpu_vm *vm = container_of(work, struct svmgpu_vm, gc_work);
+	struct mem_cgroup *old_memcg = set_active_memcg(vm->memcg);
 
 	mutex_lock(&vm->lock);
 	svmgpu_vm_collect(vm);
 	mutex_unlock(&vm->lock);
+	set_active_memcg(old_memcg);
+}
+
+/*
+ * Make @r findable by GPU lookups: one multi-index entry covering its pages.
+ * drm_gpusvm ranges are naturally aligned chunks that never overlap, so no
+ * other range is in the way.
+ */
+static int svmgpu_pt_insert(struct svmgpu_vm *vm, struct svmgpu_range *r)
+{
+	unsigned long npages = range_npages(r);
+	XA_STATE_ORDER(xas, &vm->pt, drm_gpusvm_range_start(&r->base) >> PAGE_SHIFT,
+		       ilog2(npages));
+
+	lockdep_assert_held(&vm->lock);
+	if (WARN_ON_ONCE(!is_power_of_2(npages) || !IS_ALIGNED(xas.xa_index, npages)))
+		return -EINVAL;
+	do {
+		xas_lock(&xas);
+		xas_store(&xas, r);
+		xas_unlock(&xas);
+	} while (xas_nomem(&xas, GFP_KERNEL_ACCOUNT));
+	return xas_error(&xas);
 }
 
 /* Write the range's PTEs from its DMA mapping and make it visible to the GPU. */
@@ -242,7 +269,6 @@ static int svmgpu_vm_bind(struct svmgpu_vm *vm, struct svmgpu_range *r, bool wri
 			  bool atomic_ok, u32 atomic_policy)
 {
 	unsigned long npages = range_npages(r), i, j, k;
-	unsigned long start = drm_gpusvm_range_start(&r->base);
 	int err = 0;
 
 	lockdep_assert_held(&vm->lock);
@@ -251,14 +277,12 @@ static int svmgpu_vm_bind(struct svmgpu_vm *vm, struct svmgpu_range *r, bool wri
 	if (atomic_add_unless(&vm->sdev->fail_bind, -1, 0))
 		return -ENOMEM;
 	if (!r->pte) {
-		r->pte = kvmalloc_array(npages, sizeof(*r->pte), GFP_KERNEL);
+		r->pte = kvmalloc_array(npages, sizeof(*r->pte), GFP_KERNEL_ACCOUNT);
 		if (!r->pte)
 			return -ENOMEM;
 	}
 	if (!r->in_pt) {
-		err = mtree_store_range(&vm->pt, start >> PAGE_SHIFT,
-					(drm_gpusvm_range_end(&r->base) >> PAGE_SHIFT) - 1, r,
-					GFP_KERNEL);
+		err = svmgpu_pt_insert(vm, r);
 		if (err)
 			return err;
 		r->in_pt = true;
@@ -700,6 +724,7 @@ retry:
 int svmgpu_vm_fault(struct svmgpu_vm *vm, u64 addr, unsigned int access)
 {
 	struct svmgpu_device *sdev = vm->sdev;
+	struct mem_cgroup *old_memcg;
 	ktime_t t0 = ktime_get();
 	struct svmgpu_attrs attrs;
 	u64 start = 0, end = 0;
@@ -707,6 +732,8 @@ int svmgpu_vm_fault(struct svmgpu_vm *vm, u64 addr, unsigned int access)
 
 	if (!drm_dev_enter(&sdev->drm, &idx))
 		return -ENODEV;
+	/* GPU faults run in a worker: charge what they allocate to the VM's process. */
+	old_memcg = set_active_memcg(vm->memcg);
 	mutex_lock(&vm->lock);
 	svmgpu_stat_inc(sdev, DRM_SVMGPU_STAT_GPU_FAULTS);
 	/* Unmaps first, so that stale attributes are gone. */
@@ -718,6 +745,7 @@ int svmgpu_vm_fault(struct svmgpu_vm *vm, u64 addr, unsigned int access)
 		err = svmgpu_vm_service(vm, addr & PAGE_MASK, access, SVMGPU_PLACE_POLICY, false,
 					&start, &end);
 	mutex_unlock(&vm->lock);
+	set_active_memcg(old_memcg);
 	drm_dev_exit(idx);
 
 	trace_svmgpu_fault(vm, addr, access, start, end, err);
@@ -746,20 +774,24 @@ int svmgpu_vm_prefetch(struct svmgpu_vm *vm, u64 start, u64 end, enum svmgpu_pla
 	u64 addr = start, range_start, range_end;
 	int err = 0;
 
-	mutex_lock(&vm->lock);
 	while (addr < end) {
+		/*
+		 * The lock is taken per range: GPU faults of running jobs get
+		 * their turn during a long prefetch.
+		 */
+		if (mutex_lock_killable(&vm->lock))
+			return -EINTR;
 		err = svmgpu_vm_service(vm, addr, DRM_SVMGPU_ACCESS_READ, place, true, &range_start,
 					&range_end);
+		mutex_unlock(&vm->lock);
 		if (err < 0)
-			break;
+			return err;
 		err = 0;
 		addr = range_end;
-		if (fatal_signal_pending(current)) {
-			err = -EINTR;
-			break;
-		}
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
 	}
-	mutex_unlock(&vm->lock);
 	return err;
 }
 
@@ -772,9 +804,19 @@ static void *svmgpu_vm_translate(struct svmgpu_vm *vm, u64 addr, unsigned int ac
 
 	lockdep_assert_held(&vm->gpusvm.notifier_lock);
 
-	r = mtree_load(&vm->pt, addr >> PAGE_SHIFT);
+	/*
+	 * The xarray is safe to read under RCU while faults change it: the
+	 * lookup returns a range that covered @addr during it. The range itself
+	 * stays alive while the notifier lock is held (svmgpu_vm_remove_range()
+	 * takes it for write before the range can go), and the bounds check
+	 * keeps the index within its PTEs whatever the lookup returned.
+	 */
+	r = xa_load(&vm->pt, addr >> PAGE_SHIFT);
+	if (!r || addr < drm_gpusvm_range_start(&r->base) ||
+	    addr >= drm_gpusvm_range_end(&r->base))
+		return NULL;
 	/* Pairs with the release in svmgpu_vm_bind(): the PTEs are written first. */
-	if (!r || !smp_load_acquire(&r->bound))
+	if (!smp_load_acquire(&r->bound))
 		return NULL;
 	pte = r->pte[(addr - drm_gpusvm_range_start(&r->base)) >> PAGE_SHIFT];
 	if (!(pte & SVMGPU_PTE_VALID) ||
@@ -800,12 +842,16 @@ static void *svmgpu_vm_translate(struct svmgpu_vm *vm, u64 addr, unsigned int ac
  * @write: direction
  * @fault_addr: set to the unresolvable address on failure
  *
- * Return: 0 or the error of the unresolvable fault.
+ * Return: 0, the error of the unresolvable fault, or -EAGAIN when an access
+ * kept missing right after its fault was serviced (the CPU side changes
+ * faster than the GPU gets to use it): the caller may repeat the whole
+ * access once it has checked its own bounds.
  */
 int svmgpu_vm_access(struct svmgpu_vm *vm, u64 addr, void *buf, size_t len, bool write,
 		     u64 *fault_addr)
 {
 	unsigned int access = write ? DRM_SVMGPU_ACCESS_WRITE : DRM_SVMGPU_ACCESS_READ;
+	int misses = 0;
 
 	while (len) {
 		size_t n = min_t(size_t, len, PAGE_SIZE - offset_in_page(addr));
@@ -823,6 +869,8 @@ int svmgpu_vm_access(struct svmgpu_vm *vm, u64 addr, void *buf, size_t len, bool
 		drm_gpusvm_notifier_unlock(&vm->gpusvm);
 
 		if (!p) {
+			if (misses++ == SVMGPU_FAULT_RETRIES)
+				return -EAGAIN;
 			err = svmgpu_vm_fault(vm, addr, access);
 			if (err) {
 				*fault_addr = addr;
@@ -830,6 +878,7 @@ int svmgpu_vm_access(struct svmgpu_vm *vm, u64 addr, void *buf, size_t len, bool
 			}
 			continue;
 		}
+		misses = 0;
 		addr += n;
 		buf += n;
 		len -= n;
@@ -883,12 +932,15 @@ static u64 svmgpu_atomic_apply(void *p, u32 op, bool is64, u64 operand, u64 comp
  * runs on the page the CPU maps, or on the device page when the data lives
  * in VRAM (and the CPU cannot map it then).
  *
- * Return: 0 or the error of the unresolvable fault.
+ * Return: 0, the error of the unresolvable fault, or -EAGAIN as
+ * svmgpu_vm_access() (the operation was not done).
  */
 int svmgpu_vm_atomic(struct svmgpu_vm *vm, u64 addr, u32 op, bool is64, u64 operand,
 		     u64 compare, u64 *old, u64 *fault_addr)
 {
-	for (;;) {
+	int misses;
+
+	for (misses = 0; misses <= SVMGPU_FAULT_RETRIES; misses++) {
 		void *p;
 		int err;
 
@@ -906,6 +958,7 @@ int svmgpu_vm_atomic(struct svmgpu_vm *vm, u64 addr, u32 op, bool is64, u64 oper
 			return err;
 		}
 	}
+	return -EAGAIN;
 }
 
 /**
@@ -921,7 +974,7 @@ void svmgpu_vm_mapped(struct svmgpu_vm *vm, u64 *system, u64 *vram)
 
 	mutex_lock(&vm->lock);
 	drm_gpusvm_notifier_lock(&vm->gpusvm);
-	mt_for_each(&vm->pt, r, index, ULONG_MAX) {
+	xa_for_each(&vm->pt, index, r) {
 		if (!r->bound)
 			continue;
 		if (r->pages.flags.has_devmem_pages)
@@ -944,13 +997,14 @@ struct svmgpu_vm *svmgpu_vm_create(struct svmgpu_device *sdev)
 	struct svmgpu_vm *vm;
 	int err;
 
-	vm = kzalloc_obj(*vm);
+	vm = kzalloc_obj(*vm, GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&vm->ref);
 	vm->sdev = sdev;
+	vm->memcg = get_mem_cgroup_from_mm(current->mm);
 	mutex_init(&vm->lock);
-	mt_init(&vm->pt);
+	xa_init(&vm->pt);
 	mt_init(&vm->attrs);
 	spin_lock_init(&vm->gc_lock);
 	INIT_LIST_HEAD(&vm->gc_list);
@@ -967,6 +1021,7 @@ struct svmgpu_vm *svmgpu_vm_create(struct svmgpu_device *sdev)
 			      ARRAY_SIZE(svmgpu_chunk_sizes));
 	if (err) {
 		drm_pagemap_put(vm->dpagemap);
+		mem_cgroup_put(vm->memcg);
 		kfree(vm);
 		return ERR_PTR(err);
 	}
@@ -988,16 +1043,15 @@ static void svmgpu_vm_release(struct kref *ref)
 
 	mutex_lock(&vm->lock);
 	svmgpu_vm_collect(vm);
-	while ((r = mt_find(&vm->pt, &index, ULONG_MAX))) {
+	xa_for_each(&vm->pt, index, r)
 		svmgpu_vm_remove_range(vm, r);
-		index = 0;
-	}
 	/* Ranges never bound are still in drm_gpusvm; fini removes them. */
 	drm_gpusvm_fini(&vm->gpusvm);
 	mutex_unlock(&vm->lock);
-	mtree_destroy(&vm->pt);
+	xa_destroy(&vm->pt);
 	mtree_destroy(&vm->attrs);
 	drm_pagemap_put(vm->dpagemap);
+	mem_cgroup_put(vm->memcg);
 	mutex_destroy(&vm->lock);
 	kfree(vm);
 }

@@ -11,10 +11,12 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include <drm/drm_gpusvm.h>
 
 struct drm_pagemap;
+struct mem_cgroup;
 struct svmgpu_device;
 
 /**
@@ -36,16 +38,23 @@ struct svmgpu_vm {
 	/** @lock: the driver lock registered with drm_gpusvm */
 	struct mutex lock;
 	/**
-	 * @pt: the device page table: page index ranges to bound
-	 * &struct svmgpu_range. Changed under @lock; looked up under the
-	 * notifier lock.
+	 * @pt: the device page table: page indices to &struct svmgpu_range, a
+	 * multi-index entry per range. Changed under @lock; looked up under
+	 * the notifier lock (RCU inside the xarray), see svmgpu_vm_translate().
 	 */
-	struct maple_tree pt;
+	struct xarray pt;
 	/**
 	 * @attrs: madvise attributes by page index (see svmgpu_madvise.c);
 	 * changed under @lock
 	 */
 	struct maple_tree attrs;
+	/** @nr_attrs: intervals of @attrs with an entry (under @lock) */
+	unsigned long nr_attrs;
+	/**
+	 * @memcg: the memory cgroup of the VM's process, charged for the
+	 * kernel memory its GPU faults allocate (a reference)
+	 */
+	struct mem_cgroup *memcg;
 	/** @dpagemap: the device memory migrations go to, or NULL */
 	struct drm_pagemap *dpagemap;
 	/** @gc_lock: protects @gc_list and @closing */
@@ -119,6 +128,17 @@ static inline struct svmgpu_vm *svmgpu_vm_get(struct svmgpu_vm *vm)
 {
 	kref_get(&vm->ref);
 	return vm;
+}
+
+/**
+ * svmgpu_vm_is_current() - whether the VM mirrors the calling process
+ * @vm: the VM
+ *
+ * Return: true if @vm's address space is the caller's.
+ */
+static inline bool svmgpu_vm_is_current(struct svmgpu_vm *vm)
+{
+	return vm->gpusvm.mm == current->mm;
 }
 
 int svmgpu_vm_fault(struct svmgpu_vm *vm, u64 addr, unsigned int access);
