@@ -3,7 +3,7 @@
 # make demo, in the guest: the devices, then the demo program on the first one.
 set -eu
 echo "== svmgpu devices"
-for d in /sys/bus/faux/devices/svmgpu*; do
+for d in /sys/bus/platform/drivers/svmgpu/svmgpu.*; do
 	echo "$(basename "$d"): $(ls "$d/drm" | tr '\n' ' ')"
 done
 echo "== module parameters"

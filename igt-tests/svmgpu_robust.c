@@ -44,7 +44,8 @@
 
 
 #define DEBUGFS		"/sys/kernel/debug"
-#define MODULE_DEBUGFS	DEBUGFS "/svmgpu"
+/* The driver core's bind and unbind files of the svmgpu platform driver. */
+#define DRIVER_SYSFS	"/sys/bus/platform/drivers/svmgpu"
 #define DEFAULT_KO	"/src/svmgpu/drivers/gpu/drm/svmgpu/svmgpu.ko"
 
 /* A file on one device with its VM, a queue and a command buffer kept in RAM. */
@@ -54,7 +55,7 @@ struct ctx {
 	struct svmgpu_batch *b;
 	uint64_t *res;		/* 64K in RAM: values the GPU reports */
 	unsigned int minor;
-	char name[32];		/* the faux device: svmgpuN */
+	char name[32];		/* the platform device: svmgpu.N */
 	uint32_t index;		/* its device_index */
 };
 
@@ -196,7 +197,7 @@ static int madvise_ram(struct ctx *c, void *p, size_t size)
 	return svmgpu_ioctl(c->fd, DRM_IOCTL_SVMGPU_MADVISE, &m);
 }
 
-/* The faux device behind a render node: the target of its device link. */
+/* The platform device behind a render node: the target of its device link. */
 static void node_name(unsigned int minor, char *name, size_t size)
 {
 	char link[PATH_MAX], target[PATH_MAX];
@@ -892,8 +893,8 @@ static void bind_all(void)
 	char name[32];
 
 	for (int i = 0; i < num_devices(); i++) {
-		snprintf(name, sizeof(name), "svmgpu%d", i);
-		write_str(MODULE_DEBUGFS "/bind", name);
+		snprintf(name, sizeof(name), "svmgpu.%d", i);
+		write_str(DRIVER_SYSFS "/bind", name);
 	}
 }
 
@@ -901,15 +902,15 @@ static void require_bind_files(void)
 {
 	static bool registered;
 
-	igt_require_f(!access(MODULE_DEBUGFS "/unbind", W_OK),
-		      "no " MODULE_DEBUGFS "/unbind (debugfs not mounted, or not root)\n");
+	igt_require_f(!access(DRIVER_SYSFS "/unbind", W_OK),
+		      "no " DRIVER_SYSFS "/unbind (not root?)\n");
 	if (!registered) {
 		atexit(bind_all);
 		registered = true;
 	}
 }
 
-/* Open the device named @name (svmgpuN), waiting for its node to appear. */
+/* Open the device named @name (svmgpu.N), waiting for its node to appear. */
 static void ctx_open_name(struct ctx *c, const char *name)
 {
 	double t0 = now_s();
@@ -937,14 +938,14 @@ static void ctx_open_name(struct ctx *c, const char *name)
 
 static void unbind(const char *name)
 {
-	int err = write_str(MODULE_DEBUGFS "/unbind", name);
+	int err = write_str(DRIVER_SYSFS "/unbind", name);
 
 	igt_assert_f(!err, "unbind %s: %s\n", name, strerror(-err));
 }
 
 static void bind(const char *name)
 {
-	int err = write_str(MODULE_DEBUGFS "/bind", name);
+	int err = write_str(DRIVER_SYSFS "/bind", name);
 
 	igt_assert_f(!err, "bind %s: %s\n", name, strerror(-err));
 }
@@ -983,9 +984,9 @@ static void test_unbind_idle(void)
 
 	for (int round = 0; round < 3; round++) {
 		unbind(name);
-		igt_assert_eq(write_str(MODULE_DEBUGFS "/unbind", name), -ENODEV);
+		igt_assert_eq(write_str(DRIVER_SYSFS "/unbind", name), -ENODEV);
 		bind(name);
-		igt_assert_eq(write_str(MODULE_DEBUGFS "/bind", name), -EBUSY);
+		igt_assert_eq(write_str(DRIVER_SYSFS "/bind", name), -EBUSY);
 		ctx_open_name(&c, name);
 		igt_assert_eq(c.index, index);
 		warm_up(&c);
@@ -999,8 +1000,8 @@ static void test_unbind_idle(void)
 		}
 		ctx_close(&c);
 	}
-	igt_assert_eq(write_str(MODULE_DEBUGFS "/unbind", "svmgpu99"), -EINVAL);
-	igt_assert_eq(write_str(MODULE_DEBUGFS "/bind", "nonsense"), -EINVAL);
+	igt_assert_eq(write_str(DRIVER_SYSFS "/unbind", "svmgpu.99"), -ENODEV);
+	igt_assert_eq(write_str(DRIVER_SYSFS "/bind", "nonsense"), -ENODEV);
 }
 
 struct busy {

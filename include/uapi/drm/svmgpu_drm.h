@@ -31,9 +31,49 @@ extern "C" {
  *   what userspace passed and zero-fills the rest, and a larger userspace
  *   structure must be zero beyond what the kernel knows (else ``-E2BIG``).
  * - Errors: ``-EINVAL`` for a malformed request, ``-EFAULT`` for a bad user
- *   pointer, ``-ENOENT`` for an unknown object id, ``-ENODEV`` once the device
- *   is unplugged.
+ *   pointer, ``-ENOENT`` for an unknown object id, ``-EPERM`` for a VM of
+ *   another process, ``-ENOSPC`` or ``-EBUSY`` at a limit, ``-ENODEV`` once
+ *   the device is unplugged.
+ * - The compat (32-bit) path validates exactly as the native one: the
+ *   structures have one layout for both.
  */
+
+/**
+ * DOC: svmgpu processes and limits
+ *
+ * A VM mirrors the address space of the process that created it. A file
+ * descriptor may outlive fork() or be passed to another process, but only
+ * the VM's own process may use the VM: %DRM_IOCTL_SVMGPU_QUEUE_CREATE,
+ * %DRM_IOCTL_SVMGPU_EXEC (on a queue of that VM), %DRM_IOCTL_SVMGPU_PREFETCH,
+ * %DRM_IOCTL_SVMGPU_MADVISE and %DRM_IOCTL_SVMGPU_MADVISE_QUERY fail with
+ * -EPERM for anyone else. Another process creates its own VM, on the same
+ * file or another.
+ *
+ * What one user can take is bounded:
+ *
+ * - A job runs at most the module parameter ``job_timeout_ms`` (30 s by
+ *   default, 10 ms to an hour; root may change it at run time): then its
+ *   fence fails with -ETIME and its queue is banned. A job stops within a
+ *   page's work of its timeout or of its cancellation.
+ * - %DRM_IOCTL_SVMGPU_QUEUE_DESTROY and closing the file wait for the
+ *   queue's jobs, but a fatal signal ends the wait, and a killed or exiting
+ *   process does not wait at all: its jobs are cancelled (-ECANCELED).
+ * - A queue holds at most %DRM_SVMGPU_MAX_QUEUED_JOBS jobs from exec to
+ *   their end; beyond, exec fails with -EBUSY.
+ * - A command buffer runs at most %DRM_SVMGPU_MAX_CMDS commands.
+ * - A VM holds at most %DRM_SVMGPU_MAX_ATTR_RANGES intervals of distinct
+ *   memory attributes; a %DRM_IOCTL_SVMGPU_MADVISE that could go beyond
+ *   fails with -ENOSPC and changes nothing.
+ * - A file holds at most 1023 VMs and 1023 queues (-ENOSPC).
+ * - The kernel memory of VMs, queues, jobs, GPU ranges and their page
+ *   tables and attributes is charged to the memory cgroup of the process
+ *   (GPU faults too, though a worker services them).
+ */
+
+/** @DRM_SVMGPU_MAX_QUEUED_JOBS: most jobs a queue holds between exec and their end */
+#define DRM_SVMGPU_MAX_QUEUED_JOBS	1024
+/** @DRM_SVMGPU_MAX_ATTR_RANGES: most intervals of memory attributes per VM */
+#define DRM_SVMGPU_MAX_ATTR_RANGES	65536
 
 /** @DRM_SVMGPU_UAPI_MAJOR: incompatible changes (never expected). */
 #define DRM_SVMGPU_UAPI_MAJOR		1
@@ -41,8 +81,14 @@ extern "C" {
  * Minor 1 added drm_svmgpu_device_info.peer_mask, DRM_SVMGPU_FEATURE_INTERCONNECT
  * and DRM_SVMGPU_STAT_COPY_TO_PEER_KIB.
  */
+/*
+ * Minor 2 added the process rule (-EPERM, PREFETCH answered -EINVAL before),
+ * job timeouts (-ETIME), DRM_SVMGPU_MAX_QUEUED_JOBS (-EBUSY),
+ * DRM_SVMGPU_MAX_ATTR_RANGES (-ENOSPC), and -E2BIG for a command buffer
+ * beyond DRM_SVMGPU_MAX_CMDS commands (it ended silently before).
+ */
 /** @DRM_SVMGPU_UAPI_MINOR: bumped by every uAPI addition. */
-#define DRM_SVMGPU_UAPI_MINOR		1
+#define DRM_SVMGPU_UAPI_MINOR		2
 
 /**
  * enum drm_svmgpu_ioctl_id - ioctl numbers, relative to %DRM_COMMAND_BASE
@@ -216,7 +262,7 @@ struct drm_svmgpu_vm_destroy {
  * struct drm_svmgpu_queue_create - argument of %DRM_IOCTL_SVMGPU_QUEUE_CREATE
  *
  * Errors: -EINVAL (flags, pad, non-zero @queue_id on input), -ENOENT
- * (unknown VM), -ENOSPC, -ENOMEM.
+ * (unknown VM), -EPERM (a VM of another process), -ENOSPC, -ENOMEM.
  */
 struct drm_svmgpu_queue_create {
 	/** @vm_id: the VM the queue's command buffers run in */
@@ -232,7 +278,8 @@ struct drm_svmgpu_queue_create {
 /**
  * struct drm_svmgpu_queue_destroy - argument of %DRM_IOCTL_SVMGPU_QUEUE_DESTROY
  *
- * Waits for the queue's jobs to finish. Errors: -EINVAL, -ENOENT.
+ * Waits for the queue's jobs to finish; a fatal signal cancels them instead
+ * (see "svmgpu processes and limits"). Errors: -EINVAL, -ENOENT.
  */
 struct drm_svmgpu_queue_destroy {
 	/** @queue_id: the queue */
@@ -265,9 +312,13 @@ struct drm_svmgpu_sync {
  * when the job runs. A GPU fault the driver cannot resolve fails the job
  * (its fence carries -EFAULT or -EACCES; -ENOMEM when memory to service the
  * fault could not be had, -ENODEV once the device is unplugged), bans the
- * queue and is reported by %DRM_IOCTL_SVMGPU_QUEUE_GET_FAULT. Errors: -EINVAL (flags, counts, sync
- * flags, unaligned batch, an in-sync without a fence), -ENOENT (unknown queue
- * or syncobj), -ECANCELED (queue banned), -EFAULT.
+ * queue and is reported by %DRM_IOCTL_SVMGPU_QUEUE_GET_FAULT. So do a job
+ * that runs past the job timeout (-ETIME) and a malformed command buffer
+ * (-EINVAL, -E2BIG); jobs of a queue torn down end with -ECANCELED.
+ * Errors: -EINVAL (flags, counts, sync flags, unaligned batch, an in-sync
+ * without a fence), -ENOENT (unknown queue or syncobj), -EPERM (the queue's
+ * VM belongs to another process), -ECANCELED (queue banned), -EBUSY
+ * (%DRM_SVMGPU_MAX_QUEUED_JOBS jobs queued), -EFAULT.
  */
 struct drm_svmgpu_exec {
 	/** @queue_id: the queue */
@@ -302,10 +353,10 @@ enum drm_svmgpu_region {
  * Migrates [@start, @start + @range) of the VM's address space to @region
  * and maps it in the GPU page table, as GPU faults would, before any job
  * touches it. Errors: -EINVAL (flags, pad, region, unaligned, overflowing or
- * beyond-user-space range, a VM of another process), -ENOENT (unknown VM),
- * -EFAULT (a part of the range is not mapped), -EINTR (killed meanwhile),
- * -ENOMEM, -EIO (@region is system memory and copying data back from device
- * memory kept failing: the data is intact, where it was).
+ * beyond-user-space range), -ENOENT (unknown VM), -EPERM (a VM of another
+ * process), -EFAULT (a part of the range is not mapped), -EINTR (killed
+ * meanwhile), -ENOMEM, -EIO (@region is system memory and copying data back
+ * from device memory kept failing: the data is intact, where it was).
  */
 struct drm_svmgpu_prefetch {
 	/** @vm_id: the VM */
@@ -399,7 +450,9 @@ enum drm_svmgpu_atomic_policy {
  * They take effect at the next GPU fault or prefetch of the range. Every
  * value field is checked, also those @flags does not name. Errors: -EINVAL
  * (no or unknown flag, pad, a value out of range, unaligned, empty,
- * overflowing or beyond-user-space range), -ENOENT (unknown VM), -ENOMEM.
+ * overflowing or beyond-user-space range), -ENOENT (unknown VM), -EPERM (a
+ * VM of another process), -ENOSPC (%DRM_SVMGPU_MAX_ATTR_RANGES reached),
+ * -ENOMEM.
  */
 struct drm_svmgpu_madvise {
 	/** @vm_id: the VM */
@@ -430,7 +483,8 @@ struct drm_svmgpu_madvise {
  *
  * Reads the attributes at @start; @uniform tells whether the whole range has
  * them. Errors: -EINVAL (flags, an output field non-zero on input, a bad
- * range as for %DRM_IOCTL_SVMGPU_MADVISE), -ENOENT (unknown VM).
+ * range as for %DRM_IOCTL_SVMGPU_MADVISE), -ENOENT (unknown VM), -EPERM (a
+ * VM of another process).
  */
 struct drm_svmgpu_madvise_query {
 	/** @vm_id: the VM */

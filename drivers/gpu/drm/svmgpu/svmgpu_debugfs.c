@@ -44,12 +44,6 @@
  *   left out) unbinds the ranges overlapping [START, START + SIZE) in every
  *   VM of the device. Their pages stay valid in drm_gpusvm and the CPU's
  *   mappings are not touched, so the next GPU access re-faults a valid range.
- *
- * Under ``/sys/kernel/debug/svmgpu/``, for the module:
- *
- * - ``unbind``, ``bind``: writing a device name (``svmgpu0``) removes the
- *   device or creates it again, as the driver core's bind and unbind files
- *   do, which the faux bus does not have. See svmgpu_device_unbind().
  */
 
 #include <linux/debugfs.h>
@@ -222,71 +216,4 @@ void svmgpu_debugfs_init(struct drm_minor *minor)
 			    &sdev->migrate.share_transfers);
 	debugfs_create_file("unbind", 0200, minor->debugfs_root, sdev,
 			    &svmgpu_debugfs_unbind_fops);
-}
-
-/* The module's directory, for what is not about one device. */
-static struct dentry *svmgpu_debugfs_root;
-
-/* Write a device name to @op: the bind and unbind files. */
-static ssize_t svmgpu_debugfs_name_write(const char __user *ubuf, size_t len,
-					 int (*op)(const char *name))
-{
-	char buf[24];
-	int err;
-
-	if (!len || len >= sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = '\0';
-	err = op(strim(buf));
-	return err ? err : len;
-}
-
-static ssize_t svmgpu_debugfs_bind_write(struct file *f, const char __user *ubuf, size_t len,
-					 loff_t *ppos)
-{
-	return svmgpu_debugfs_name_write(ubuf, len, svmgpu_device_bind);
-}
-
-static ssize_t svmgpu_debugfs_unbind_dev_write(struct file *f, const char __user *ubuf,
-					       size_t len, loff_t *ppos)
-{
-	return svmgpu_debugfs_name_write(ubuf, len, svmgpu_device_unbind);
-}
-
-static const struct file_operations svmgpu_debugfs_bind_fops = {
-	.owner = THIS_MODULE,
-	.write = svmgpu_debugfs_bind_write,
-	.llseek = noop_llseek,
-};
-
-static const struct file_operations svmgpu_debugfs_unbind_dev_fops = {
-	.owner = THIS_MODULE,
-	.write = svmgpu_debugfs_unbind_dev_write,
-	.llseek = noop_llseek,
-};
-
-/**
- * svmgpu_debugfs_module_init() - create the module's debugfs directory
- *
- * Called once the devices exist; debugfs failures are not fatal.
- */
-void svmgpu_debugfs_module_init(void)
-{
-	svmgpu_debugfs_root = debugfs_create_dir("svmgpu", NULL);
-	debugfs_create_file("bind", 0200, svmgpu_debugfs_root, NULL, &svmgpu_debugfs_bind_fops);
-	debugfs_create_file("unbind", 0200, svmgpu_debugfs_root, NULL,
-			    &svmgpu_debugfs_unbind_dev_fops);
-}
-
-/**
- * svmgpu_debugfs_module_fini() - remove the module's debugfs directory
- *
- * Waits for writes in progress, so that the devices can be destroyed next.
- */
-void svmgpu_debugfs_module_fini(void)
-{
-	debugfs_remove(svmgpu_debugfs_root);
-	svmgpu_debugfs_root = NULL;
 }

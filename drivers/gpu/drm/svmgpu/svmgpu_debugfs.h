@@ -10,7 +10,5 @@ struct svmgpu_device;
 
 void svmgpu_debugfs_register(struct svmgpu_device *sdev);
 void svmgpu_debugfs_init(struct drm_minor *minor);
-void svmgpu_debugfs_module_init(void);
-void svmgpu_debugfs_module_fini(void);
 
 #endif /* _SVMGPU_DEBUGFS_H_ */

@@ -2,11 +2,9 @@
 /*
  * Copyright (C) 2026 The svmgpu authors
  */
-#include <linux/device/faux.h>
 #include <linux/dma-mapping.h>
-#include <linux/mutex.h>
+#include <linux/platform_device.h>
 #include <linux/sizes.h>
-#include <linux/string.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_managed.h>
@@ -18,11 +16,11 @@
 #include "svmgpu_params.h"
 
 /*
- * The faux devices by index, NULL while unbound; probe runs synchronously
- * inside faux_device_create(), remove inside faux_device_destroy().
+ * The platform devices by index, written only at module init and exit. The
+ * driver core binds and unbinds them: at registration, and through the
+ * driver's bind and unbind files in sysfs.
  */
-static struct faux_device *svmgpu_faux[SVMGPU_MAX_DEVICES];
-static DEFINE_MUTEX(svmgpu_faux_lock); /* protects svmgpu_faux[] */
+static struct platform_device *svmgpu_pdevs[SVMGPU_MAX_DEVICES];
 
 /*
  * The probed devices by index, for the copy engines of their interconnect
@@ -88,17 +86,6 @@ static void svmgpu_peer_release(struct drm_device *drm, void *arg)
 	drm_pagemap_release_owner(&sdev->peer);
 }
 
-/* "svmgpuN" to N; -EINVAL for any other name. */
-static int svmgpu_device_index(const char *name, unsigned int *index)
-{
-	char canon[24];
-
-	if (sscanf(name, "svmgpu%u", index) != 1 || *index >= svmgpu_params.num_devices)
-		return -EINVAL;
-	snprintf(canon, sizeof(canon), "svmgpu%u", *index);
-	return strcmp(name, canon) ? -EINVAL : 0;
-}
-
 static void svmgpu_migrate_release(struct drm_device *drm, void *arg)
 {
 	svmgpu_migrate_fini(&to_svmgpu_device(drm)->migrate);
@@ -109,23 +96,24 @@ static void svmgpu_vram_release(struct drm_device *drm, void *arg)
 	svmgpu_vram_fini(&to_svmgpu_device(drm)->vram);
 }
 
-static int svmgpu_probe(struct faux_device *faux)
+static int svmgpu_probe(struct platform_device *pdev)
 {
 	struct svmgpu_device *sdev;
 	int ret;
 
-	sdev = devm_drm_dev_alloc(&faux->dev, &svmgpu_drm_driver, struct svmgpu_device, drm);
+	/* Only the devices this module created: their id is their index. */
+	if (pdev->id < 0 || pdev->id >= SVMGPU_MAX_DEVICES || svmgpu_pdevs[pdev->id] != pdev)
+		return -ENODEV;
+
+	sdev = devm_drm_dev_alloc(&pdev->dev, &svmgpu_drm_driver, struct svmgpu_device, drm);
 	if (IS_ERR(sdev))
 		return PTR_ERR(sdev);
 
-	sdev->faux = faux;
-	/* From the name: a device bound again keeps its index. */
-	ret = svmgpu_device_index(dev_name(&faux->dev), &sdev->index);
-	if (ret)
-		return ret;
-	faux_device_set_drvdata(faux, sdev);
+	/* A device bound again keeps its index. */
+	sdev->index = pdev->id;
+	platform_set_drvdata(pdev, sdev);
 
-	ret = dma_coerce_mask_and_coherent(&faux->dev, DMA_BIT_MASK(64));
+	ret = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (ret)
 		return ret;
 
@@ -163,9 +151,9 @@ static int svmgpu_probe(struct faux_device *faux)
 	return 0;
 }
 
-static void svmgpu_remove(struct faux_device *faux)
+static void svmgpu_remove(struct platform_device *pdev)
 {
-	struct svmgpu_device *sdev = faux_device_get_drvdata(faux);
+	struct svmgpu_device *sdev = platform_get_drvdata(pdev);
 
 	/*
 	 * Open files keep the drm_device; their ioctls now fail with -ENODEV,
@@ -177,23 +165,32 @@ static void svmgpu_remove(struct faux_device *faux)
 	svmgpu_vram_evict_all(&sdev->vram);
 }
 
-static const struct faux_device_ops svmgpu_faux_ops = {
+static struct platform_driver svmgpu_platform_driver = {
 	.probe = svmgpu_probe,
 	.remove = svmgpu_remove,
+	.driver = {
+		.name = DRIVER_NAME,
+	},
 };
 
 /**
  * svmgpu_devices_create() - create the module's virtual GPUs
  *
- * Creates svmgpu_params.num_devices faux devices named ``svmgpuN``; their
- * probe allocates and registers the DRM devices.
+ * Registers the platform driver and svmgpu_params.num_devices platform
+ * devices named ``svmgpu.N``, which it binds at once: probe allocates and
+ * registers the DRM devices. Unbinding a device through the driver's sysfs
+ * ``unbind`` file is what unbinding a real GPU from its driver is: the DRM
+ * device is unplugged (open files stay valid, their ioctls fail with
+ * -ENODEV) and device memory is migrated back to RAM; ``bind`` creates a
+ * new DRM device with the module's parameters, as at load.
  *
  * Return: 0 or a negative errno, after undoing any partial creation.
  */
 int svmgpu_devices_create(void)
 {
-	char name[24];
+	struct platform_device *pdev;
 	unsigned int i;
+	int err;
 
 	if (!svmgpu_params.num_devices || svmgpu_params.num_devices > SVMGPU_MAX_DEVICES) {
 		pr_err("svmgpu: num_devices must be 1-%d\n", SVMGPU_MAX_DEVICES);
@@ -204,14 +201,34 @@ int svmgpu_devices_create(void)
 		return -EINVAL;
 	}
 
+	err = platform_driver_register(&svmgpu_platform_driver);
+	if (err)
+		return err;
 	for (i = 0; i < svmgpu_params.num_devices; i++) {
-		snprintf(name, sizeof(name), "svmgpu%u", i);
-		if (svmgpu_device_bind(name)) {
-			svmgpu_devices_destroy();
-			return -ENODEV;
+		pdev = platform_device_alloc(DRIVER_NAME, i);
+		if (!pdev) {
+			err = -ENOMEM;
+			goto err_destroy;
+		}
+		/* Set before the device appears: probe checks it. */
+		svmgpu_pdevs[i] = pdev;
+		err = platform_device_add(pdev);
+		if (err) {
+			svmgpu_pdevs[i] = NULL;
+			platform_device_put(pdev);
+			goto err_destroy;
+		}
+		/* Probe runs synchronously; a device it failed stays unbound. */
+		if (!device_is_bound(&pdev->dev)) {
+			err = -ENODEV;
+			goto err_destroy;
 		}
 	}
 	return 0;
+
+err_destroy:
+	svmgpu_devices_destroy();
+	return err;
 }
 
 /**
@@ -221,71 +238,10 @@ void svmgpu_devices_destroy(void)
 {
 	unsigned int i;
 
-	mutex_lock(&svmgpu_faux_lock);
 	for (i = SVMGPU_MAX_DEVICES; i-- > 0;) {
-		if (svmgpu_faux[i])
-			faux_device_destroy(svmgpu_faux[i]);
-		svmgpu_faux[i] = NULL;
+		if (svmgpu_pdevs[i])
+			platform_device_unregister(svmgpu_pdevs[i]);
+		svmgpu_pdevs[i] = NULL;
 	}
-	mutex_unlock(&svmgpu_faux_lock);
-}
-
-/**
- * svmgpu_device_unbind() - remove a virtual GPU while the module stays
- * @name: the device's name, ``svmgpuN``
- *
- * What unbinding a real GPU from its driver does: the DRM device is
- * unplugged (open files stay valid, their ioctls fail with -ENODEV) and
- * device memory is migrated back to RAM. The faux bus has no unbind file,
- * so debugfs offers this one.
- *
- * Return: 0, -EINVAL for an unknown name, -ENODEV if it is not bound.
- */
-int svmgpu_device_unbind(const char *name)
-{
-	unsigned int i;
-	int err;
-
-	err = svmgpu_device_index(name, &i);
-	if (err)
-		return err;
-	mutex_lock(&svmgpu_faux_lock);
-	if (svmgpu_faux[i]) {
-		faux_device_destroy(svmgpu_faux[i]);
-		svmgpu_faux[i] = NULL;
-	} else {
-		err = -ENODEV;
-	}
-	mutex_unlock(&svmgpu_faux_lock);
-	return err;
-}
-
-/**
- * svmgpu_device_bind() - create a virtual GPU again
- * @name: the device's name, ``svmgpuN`` with N below ``num_devices``
- *
- * A new DRM device with the module's parameters, as at load.
- *
- * Return: 0, -EINVAL for an unknown name, -EBUSY if it is bound already,
- * -ENODEV if probing it failed.
- */
-int svmgpu_device_bind(const char *name)
-{
-	unsigned int i;
-	int err;
-
-	err = svmgpu_device_index(name, &i);
-	if (err)
-		return err;
-	mutex_lock(&svmgpu_faux_lock);
-	if (svmgpu_faux[i]) {
-		err = -EBUSY;
-	} else {
-		svmgpu_faux[i] = faux_device_create(name, NULL, &svmgpu_faux_ops);
-		/* faux_device_create() also fails when probe fails. */
-		if (!svmgpu_faux[i])
-			err = -ENODEV;
-	}
-	mutex_unlock(&svmgpu_faux_lock);
-	return err;
+	platform_driver_unregister(&svmgpu_platform_driver);
 }

@@ -14,13 +14,12 @@
 #include "svmgpu_stats.h"
 #include "svmgpu_vram.h"
 
-struct faux_device;
+struct platform_device;
 struct workqueue_struct;
 
 /**
  * struct svmgpu_device - one virtual SVM GPU
  * @drm: the DRM device, embedded; its lifetime is the device's lifetime
- * @faux: the faux device the DRM device hangs off
  * @index: position among the devices this module created
  * @peer: the device's place in the interconnect: devices linked by one
  *	share &drm_pagemap_peer.owner, the device-private page owner of their
@@ -33,7 +32,6 @@ struct workqueue_struct;
  */
 struct svmgpu_device {
 	struct drm_device drm;
-	struct faux_device *faux;
 	unsigned int index;
 	struct drm_pagemap_peer peer;
 	struct svmgpu_vram vram;
@@ -68,7 +66,5 @@ int svmgpu_devices_create(void);
 void svmgpu_devices_destroy(void);
 struct svmgpu_device *svmgpu_device_lookup(unsigned int index);
 u64 svmgpu_device_peer_mask(struct svmgpu_device *sdev);
-int svmgpu_device_unbind(const char *name);
-int svmgpu_device_bind(const char *name);
 
 #endif /* _SVMGPU_DEVICE_H_ */

@@ -14,10 +14,11 @@
  * of the kernel can be exercised in CI, under fault injection and with every
  * debug option.
  *
- * The module creates ``num_devices`` faux devices, each with a DRM render
- * node. Userspace discovers a device with %DRM_IOCTL_SVMGPU_QUERY.
+ * The module creates ``num_devices`` platform devices, each with a DRM
+ * render node. Userspace discovers a device with %DRM_IOCTL_SVMGPU_QUERY.
  */
 
+#include <linux/compat.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
@@ -62,31 +63,55 @@ static const struct drm_ioctl_desc svmgpu_ioctls[] = {
 /*
  * The DRM core silently drops what a larger argument struct holds beyond the
  * kernel's; the uAPI promises -E2BIG when that tail is not zero, so a newer
- * userspace never has a field ignored without knowing.
+ * userspace never has a field ignored without knowing. Return: 0 or the
+ * error.
  */
-static long svmgpu_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+static int svmgpu_ioctl_check_tail(unsigned int cmd, void __user *arg)
 {
 	unsigned int nr = _IOC_NR(cmd), usize = _IOC_SIZE(cmd), ksize;
 	int zeroed;
 
-	if (nr >= DRM_COMMAND_BASE && nr < DRM_COMMAND_BASE + ARRAY_SIZE(svmgpu_ioctls) &&
-	    (_IOC_DIR(cmd) & _IOC_WRITE)) {
-		ksize = _IOC_SIZE(svmgpu_ioctls[nr - DRM_COMMAND_BASE].cmd);
-		if (usize > ksize) {
-			zeroed = check_zeroed_user((void __user *)arg + ksize, usize - ksize);
-			if (zeroed <= 0)
-				return zeroed ? zeroed : -E2BIG;
-		}
-	}
-	return drm_ioctl(filp, cmd, arg);
+	if (nr < DRM_COMMAND_BASE || nr >= DRM_COMMAND_BASE + ARRAY_SIZE(svmgpu_ioctls) ||
+	    !(_IOC_DIR(cmd) & _IOC_WRITE))
+		return 0;
+	ksize = _IOC_SIZE(svmgpu_ioctls[nr - DRM_COMMAND_BASE].cmd);
+	if (usize <= ksize)
+		return 0;
+	zeroed = check_zeroed_user(arg + ksize, usize - ksize);
+	if (zeroed <= 0)
+		return zeroed ? zeroed : -E2BIG;
+	return 0;
 }
+
+static long svmgpu_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	int err = svmgpu_ioctl_check_tail(cmd, (void __user *)arg);
+
+	return err ?: drm_ioctl(filp, cmd, arg);
+}
+
+#ifdef CONFIG_COMPAT
+/*
+ * Every svmgpu struct has the same layout for 32-bit processes (fixed-size
+ * fields, 64-bit aligned, pointers as __u64): drm_compat_ioctl() hands
+ * driver ioctls to drm_ioctl() as they are, after the same check.
+ */
+static long svmgpu_compat_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	int err = svmgpu_ioctl_check_tail(cmd, compat_ptr(arg));
+
+	return err ?: drm_compat_ioctl(filp, cmd, arg);
+}
+#else
+#define svmgpu_compat_ioctl NULL
+#endif
 
 static const struct file_operations svmgpu_fops = {
 	.owner		= THIS_MODULE,
 	.open		= drm_open,
 	.release	= drm_release,
 	.unlocked_ioctl	= svmgpu_ioctl,
-	.compat_ioctl	= drm_compat_ioctl,
+	.compat_ioctl	= svmgpu_compat_ioctl,
 	.poll		= drm_poll,
 	.read		= drm_read,
 	.llseek		= noop_llseek,
@@ -128,14 +153,11 @@ static int __init svmgpu_init(void)
 		destroy_workqueue(svmgpu_wq);
 		return err;
 	}
-	svmgpu_debugfs_module_init();
 	return 0;
 }
 
 static void __exit svmgpu_exit(void)
 {
-	/* No bind or unbind runs from here on. */
-	svmgpu_debugfs_module_fini();
 	svmgpu_devices_destroy();
 	destroy_workqueue(svmgpu_gpu_wq);
 	destroy_workqueue(svmgpu_wq);

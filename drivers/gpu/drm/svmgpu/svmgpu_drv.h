@@ -5,10 +5,12 @@
 #ifndef _SVMGPU_DRV_H_
 #define _SVMGPU_DRV_H_
 
+#include <drm/svmgpu_drm.h>
+
 #define DRIVER_NAME	"svmgpu"
 #define DRIVER_DESC	"Virtual GPU with shared virtual memory"
-#define DRIVER_MAJOR	1
-#define DRIVER_MINOR	0
+#define DRIVER_MAJOR	DRM_SVMGPU_UAPI_MAJOR
+#define DRIVER_MINOR	DRM_SVMGPU_UAPI_MINOR
 
 extern const struct drm_driver svmgpu_drm_driver;
 

@@ -19,7 +19,7 @@
  * collect: they go at the next collection only if nothing was mapped at
  * their address again. The madvise ioctls collect first.
  *
- * A VM holds at most %SVMGPU_MAX_ATTRS intervals: a madvise that could take
+ * A VM holds at most %DRM_SVMGPU_MAX_ATTR_RANGES intervals: a madvise that could take
  * it beyond fails with -ENOSPC and changes nothing. The tree's nodes are
  * charged to the memory cgroup of the caller (or, when the garbage collector
  * drops attributes, of the VM's process).
@@ -238,13 +238,13 @@ int svmgpu_madvise_ioctl(struct drm_device *drm, void *data, struct drm_file *fi
 	 * now, gaps included, and two may be split at its ends.
 	 */
 	pieces = 0;
-	for (lo = index; pieces <= SVMGPU_MAX_ATTRS; lo = hi + 1) {
+	for (lo = index; pieces <= DRM_SVMGPU_MAX_ATTR_RANGES; lo = hi + 1) {
 		attrs_walk(vm, lo, last, &hi);
 		pieces++;
 		if (hi == last)
 			break;
 	}
-	if (vm->nr_attrs + pieces + 2 > SVMGPU_MAX_ATTRS) {
+	if (vm->nr_attrs + pieces + 2 > DRM_SVMGPU_MAX_ATTR_RANGES) {
 		err = -ENOSPC;
 		goto out;
 	}

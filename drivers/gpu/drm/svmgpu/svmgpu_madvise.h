@@ -11,9 +11,6 @@ struct drm_device;
 struct drm_file;
 struct svmgpu_vm;
 
-/* Most attribute intervals a VM holds (&svmgpu_vm.nr_attrs). */
-#define SVMGPU_MAX_ATTRS	65536
-
 /**
  * struct svmgpu_attrs - memory attributes of a page of a VM
  * @preferred_location: &enum drm_svmgpu_preferred_loc

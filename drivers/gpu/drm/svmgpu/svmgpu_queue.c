@@ -447,7 +447,7 @@ int svmgpu_exec_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	if (banned)
 		goto out_unlock;
 	err = -EBUSY;
-	if (atomic_inc_return(&q->jobs) > SVMGPU_QUEUE_MAX_JOBS) {
+	if (atomic_inc_return(&q->jobs) > DRM_SVMGPU_MAX_QUEUED_JOBS) {
 		atomic_dec(&q->jobs);
 		goto out_unlock;
 	}

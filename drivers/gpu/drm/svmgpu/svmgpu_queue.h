@@ -16,9 +16,6 @@ struct drm_file;
 struct svmgpu_file;
 struct svmgpu_vm;
 
-/* Jobs a queue holds between exec and their end; more fail with -EBUSY. */
-#define SVMGPU_QUEUE_MAX_JOBS	1024
-
 /**
  * struct svmgpu_queue - an execution queue: a scheduler of its own, so a
  * queue stalled on GPU faults never holds up another
@@ -36,7 +33,7 @@ struct svmgpu_queue {
 	struct mutex submit_lock;
 	/** @last: finished fence of the last job pushed, or NULL */
 	struct dma_fence *last;
-	/** @jobs: jobs from exec until freed, at most %SVMGPU_QUEUE_MAX_JOBS */
+	/** @jobs: jobs from exec until freed, at most %DRM_SVMGPU_MAX_QUEUED_JOBS */
 	atomic_t jobs;
 	/**
 	 * @cancelled: the queue is being torn down: jobs that have not started

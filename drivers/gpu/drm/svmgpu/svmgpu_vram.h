@@ -144,7 +144,7 @@ int svmgpu_vram_evict_at(struct svmgpu_vram *vram, u64 offset, u64 *first, u64 *
  * @dev: the device the page was mapped for
  * @addr: the DMA address
  *
- * svmgpu's "DMA" is direct: the device is a faux device without an IOMMU,
+ * svmgpu's "DMA" is direct: the device is a platform device without an IOMMU,
  * so the address translates back to the physical page in the direct map.
  *
  * Return: the kernel virtual address.
