@@ -40,7 +40,8 @@ LIBSVMGPU_DEPS := $(LIBSVMGPU_REAL) $(LIBSVMGPU_LINKS) $(LIBSVMGPU_DIR)/libsvmgp
 LIBSVMGPU_LDFLAGS := -L$(BUILD)/lib -Wl,-rpath,'$$ORIGIN/../lib' -lsvmgpu
 
 IGT_LIB := igt-tests/lib/svmgpu_igt.c igt-tests/lib/svmgpu_test.c
-IGT_TESTS := svmgpu_basic svmgpu_svm svmgpu_uapi svmgpu_mm svmgpu_lib svmgpu_opencl svmgpu_robust
+IGT_TESTS := svmgpu_basic svmgpu_svm svmgpu_uapi svmgpu_mm svmgpu_lib svmgpu_opencl svmgpu_robust \
+	svmgpu_hostile
 IGT_BINS := $(addprefix $(BUILD)/igt-tests/,$(IGT_TESTS))
 
 export KVER
@@ -65,7 +66,8 @@ lint: bench-setup
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(MODDIR) modules
 
-tests: $(IGT_BINS) $(BUILD)/igt-tests/test-list.txt $(BUILD)/tools/svmgpu_demo libsvmgpu opencl
+tests: $(IGT_BINS) $(BUILD)/igt-tests/test-list.txt $(BUILD)/tools/svmgpu_demo libsvmgpu opencl \
+	$(BUILD)/igt-tests/svmgpu_compat32
 
 libsvmgpu: $(LIBSVMGPU_REAL) $(LIBSVMGPU_LINKS) $(LIBSVMGPU_PC)
 
@@ -123,6 +125,13 @@ $(BUILD)/igt-tests/%: igt-tests/%.c $(IGT_LIB) igt-tests/lib/*.h include/uapi/dr
 		$(LIBSVMGPU_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -o $@ $< $(IGT_LIB) $(LIBSVMGPU_LDFLAGS) $(ULDLIBS)
+
+# The 32-bit program of svmgpu_hostile@compat-ioctl: freestanding, as the
+# bench has no 32-bit C library.
+$(BUILD)/igt-tests/svmgpu_compat32: igt-tests/svmgpu_compat32.c include/uapi/drm/svmgpu_drm.h
+	@mkdir -p $(dir $@)
+	$(CC) -m32 -O2 -Wall -Wextra -Werror -std=gnu11 -ffreestanding -fno-pic -fno-stack-protector \
+		-nostdlib -static -Iinclude/uapi -I/usr/include/libdrm -o $@ $<
 
 $(BUILD)/igt-tests/test-list.txt: Makefile
 	@mkdir -p $(dir $@)

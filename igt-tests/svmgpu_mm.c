@@ -263,14 +263,6 @@ static uint32_t submit(int fd, uint32_t q, struct svmgpu_batch *b)
 	return h;
 }
 
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
 static void fixture(void)
 {
 	struct drm_svmgpu_device_info info;
@@ -682,31 +674,6 @@ static void mx_dyn(void *arg)
 	mx_free(&b);
 }
 
-static long read_long(const char *path)
-{
-	long v = -1;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
-static bool write_long(const char *path, long v)
-{
-	FILE *f = fopen(path, "w");
-	bool ok;
-
-	if (!f)
-		return false;
-	ok = fprintf(f, "%ld\n", v) > 0;
-	ok &= fclose(f) == 0;
-	return ok;
-}
-
 static long meminfo(const char *key)
 {
 	char line[256];
@@ -728,13 +695,13 @@ static long meminfo(const char *key)
 /* Make sure enough 2M huge pages are free; returns the old nr_hugepages to restore, or -1. */
 static long hugetlb_reserve(long need)
 {
-	long nr = read_long(NR_HUGEPAGES), saved = -1;
+	long nr = svmgpu_read_long(NR_HUGEPAGES), saved = -1;
 
 	hugetlb_free = 0;
 	if (nr < 0 || meminfo("Hugepagesize") != 2048)
 		return -1;
 	hugetlb_free = meminfo("HugePages_Free");
-	if (hugetlb_free < need && write_long(NR_HUGEPAGES, nr + need - hugetlb_free)) {
+	if (hugetlb_free < need && !svmgpu_write_long(NR_HUGEPAGES, nr + need - hugetlb_free)) {
 		saved = nr;
 		hugetlb_free = meminfo("HugePages_Free");
 	}
@@ -746,7 +713,7 @@ static void test_alloc_matrix(void)
 {
 	struct mx_case cases[K_COUNT * P_COUNT];
 	struct rlimit rl;
-	double t0 = now_s();
+	double t0 = svmgpu_now_s();
 	long saved;
 	int n = 0;
 
@@ -764,8 +731,8 @@ static void test_alloc_matrix(void)
 		}
 	}
 	if (saved >= 0)
-		write_long(NR_HUGEPAGES, saved);
-	igt_info("%d allocation kind x pattern cases in %.2fs\n", n, now_s() - t0);
+		svmgpu_write_long(NR_HUGEPAGES, saved);
+	igt_info("%d allocation kind x pattern cases in %.2fs\n", n, svmgpu_now_s() - t0);
 }
 
 /* ---- 2. mremap ---- */
@@ -890,7 +857,7 @@ static void test_munmap_during_job(void)
 		last = 0xd0000000u | i;
 		svmgpu_cmd_fill32(b2, d, SZ_1M, last);
 	}
-	t0 = now_s();
+	t0 = svmgpu_now_s();
 	h1 = submit(g.fd, q1, b1);
 	h2 = submit(g.fd, q2, b2);
 
@@ -904,7 +871,7 @@ static void test_munmap_during_job(void)
 	e1 = svmgpu_syncobj_wait(g.fd, h1);
 	e2 = svmgpu_syncobj_wait(g.fd, h2);
 	igt_info("jobs still running after the unmaps: fill %s, rewrite %s; done after %.3fs\n",
-		 busy1 ? "yes" : "no", busy2 ? "yes" : "no", now_s() - t0);
+		 busy1 ? "yes" : "no", busy2 ? "yes" : "no", svmgpu_now_s() - t0);
 	syncobj_destroy(g.fd, h1);
 	syncobj_destroy(g.fd, h2);
 	igt_assert_eq(e1, 0);
@@ -943,7 +910,7 @@ static void test_munmap_halves(void)
 	const int loops = 300;
 	uint32_t *keep = svmgpu_map_anon(SZ_64K);
 	uint64_t inv = counter(g.fd, DRM_SVMGPU_STAT_INVALIDATIONS);
-	double t0 = now_s();
+	double t0 = svmgpu_now_s();
 
 	for (int i = 0; i < loops; i++) {
 		uint8_t *p = svmgpu_map_anon_aligned(SZ_2M);
@@ -965,7 +932,7 @@ static void test_munmap_halves(void)
 	for (size_t i = loops; i < SZ_64K / 4; i++)
 		igt_assert_eq(keep[i], 0x4b4b4b4b);
 	igt_info("%d ranges unmapped in halves in %.2fs, %llu invalidations\n", loops,
-		 now_s() - t0,
+		 svmgpu_now_s() - t0,
 		 (unsigned long long)(counter(g.fd, DRM_SVMGPU_STAT_INVALIDATIONS) - inv));
 	munmap(keep, SZ_64K);
 }
@@ -1237,7 +1204,7 @@ static void test_threads_disjoint(void)
 	size_t part = SZ_1M + SZ_512K, size = NTHREADS * part;
 	uint32_t *buf = svmgpu_map_anon_aligned(size);
 	struct thr t[NTHREADS];
-	double t0 = now_s();
+	double t0 = svmgpu_now_s();
 
 	for (int i = 0; i < NTHREADS; i++) {
 		thr_setup(&t[i], i);
@@ -1260,7 +1227,7 @@ static void test_threads_disjoint(void)
 				     i, w, t[i].buf[w], want);
 		}
 	}
-	igt_info("%d threads x %d rounds in %.2fs\n", NTHREADS, t[0].rounds, now_s() - t0);
+	igt_info("%d threads x %d rounds in %.2fs\n", NTHREADS, t[0].rounds, svmgpu_now_s() - t0);
 	for (int i = 0; i < NTHREADS; i++)
 		thr_teardown(&t[i]);
 	munmap(buf, size);
@@ -1312,7 +1279,7 @@ static void test_threads_same_range(void)
 	struct thr t[NTHREADS];
 	char failure[256] = "";
 	uint64_t mig = counter(g.fd, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
-	double t0 = now_s();
+	double t0 = svmgpu_now_s();
 
 	pthread_barrier_init(&start, NULL, NTHREADS + 1);
 	pthread_barrier_init(&done, NULL, NTHREADS + 1);
@@ -1350,7 +1317,7 @@ static void test_threads_same_range(void)
 	thr_join_check(t, NTHREADS);
 	igt_assert_f(!failure[0], "%s\n", failure);
 	igt_info("%d rounds of %d threads on one 2M range in %.2fs, %llu migrations to VRAM\n",
-		 rounds, NTHREADS, now_s() - t0,
+		 rounds, NTHREADS, svmgpu_now_s() - t0,
 		 (unsigned long long)(counter(g.fd, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM) - mig));
 	for (int i = 0; i < NTHREADS; i++)
 		thr_teardown(&t[i]);
@@ -1399,10 +1366,10 @@ static void proc_private(int child, void *arg)
 
 static void test_processes_private(void)
 {
-	double t0 = now_s();
+	double t0 = svmgpu_now_s();
 
 	igt_fork(NPROCS, proc_private, NULL);
-	igt_info("%d processes in %.2fs\n", NPROCS, now_s() - t0);
+	igt_info("%d processes in %.2fs\n", NPROCS, svmgpu_now_s() - t0);
 }
 
 static uint32_t shared_value(int child, size_t i)
@@ -1481,7 +1448,7 @@ static void pingpong(void *arg)
 	igt_assert_eq(vm_madvise(&g, p, SZ_2M, DRM_SVMGPU_MADVISE_GRANULARITY, 0, shift), 0);
 	memset(p, 0, SZ_2M);
 	svmgpu_stats(g.fd, &s0);
-	t0 = now_s();
+	t0 = svmgpu_now_s();
 	for (int r = 0; r < rounds; r++) {
 		/* GPU: increment, report the old value, store the round number. */
 		svmgpu_cmd_atomic(g.b, DRM_SVMGPU_ATOMIC_INC, true, c, 0, 0, &c[1]);
@@ -1497,7 +1464,7 @@ static void pingpong(void *arg)
 	}
 	svmgpu_stats(g.fd, &s1);
 	igt_assert_eq_u64(c[0], rounds * 1001ull);
-	igt_info("%d rounds, granularity %uK: %.2fs", rounds, (1u << shift) >> 10, now_s() - t0);
+	igt_info("%d rounds, granularity %uK: %.2fs", rounds, (1u << shift) >> 10, svmgpu_now_s() - t0);
 	for (size_t i = 0; i < sizeof(pp_stats) / sizeof(pp_stats[0]); i++)
 		igt_info(", %s %llu", pp_stat_names[i],
 			 (unsigned long long)(s1.counters[pp_stats[i]] - s0.counters[pp_stats[i]]));
@@ -1552,7 +1519,7 @@ static void find_knobs(struct knobs *k, const char *name)
 static void knobs_set(const struct knobs *k, long v)
 {
 	for (int i = 0; i < k->n; i++)
-		write_long(k->path[i], v);
+		svmgpu_write_long(k->path[i], v);
 }
 
 static long knobs_sum(const struct knobs *k)
@@ -1560,7 +1527,7 @@ static long knobs_sum(const struct knobs *k)
 	long s = 0;
 
 	for (int i = 0; i < k->n; i++)
-		s += read_long(k->path[i]);
+		s += svmgpu_read_long(k->path[i]);
 	return s;
 }
 
@@ -1708,11 +1675,11 @@ struct evict_sync {
 
 static void sync_arrive(struct evict_sync *s, int parties)
 {
-	double t0 = now_s();
+	double t0 = svmgpu_now_s();
 
 	__atomic_add_fetch(&s->arrived, 1, __ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&s->arrived, __ATOMIC_SEQ_CST) < parties) {
-		igt_assert_f(now_s() - t0 < 120, "the other process never arrived\n");
+		igt_assert_f(svmgpu_now_s() - t0 < 120, "the other process never arrived\n");
 		usleep(1000);
 	}
 }
@@ -1730,7 +1697,7 @@ static uint64_t evict_run(struct ctx *c, size_t total, uint32_t seed, struct evi
 	uint64_t *sums = svmgpu_map_anon(ALIGN_UP(n * 8, SZ_4K));
 	uint32_t *samples = svmgpu_map_anon(n * SZ_4K);
 	uint64_t ev0, ev1, ev2, mig0, mig1, tri = (uint64_t)CHUNK_WORDS * (CHUNK_WORDS - 1) / 2;
-	double t0 = now_s(), t1, t2, t3;
+	double t0 = svmgpu_now_s(), t1, t2, t3;
 
 	keep_in_ram(c, sums, ALIGN_UP(n * 8, SZ_4K));
 	keep_in_ram(c, samples, n * SZ_4K);
@@ -1740,7 +1707,7 @@ static uint64_t evict_run(struct ctx *c, size_t total, uint32_t seed, struct evi
 		for (uint32_t i = 0; i < CHUNK_WORDS; i++)
 			w[i] = base + i;
 	}
-	t1 = now_s();
+	t1 = svmgpu_now_s();
 	ev0 = counter(c->fd, DRM_SVMGPU_STAT_EVICTIONS);
 	mig0 = counter(c->fd, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
 	for (size_t ch = 0; ch < n; ch++)
@@ -1748,7 +1715,7 @@ static uint64_t evict_run(struct ctx *c, size_t total, uint32_t seed, struct evi
 					      DRM_SVMGPU_REGION_DEVICE), 0);
 	ev1 = counter(c->fd, DRM_SVMGPU_STAT_EVICTIONS);
 	mig1 = counter(c->fd, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
-	t2 = now_s();
+	t2 = svmgpu_now_s();
 	/* A prefetch that could not migrate falls back to RAM silently: count them. */
 	igt_assert_f(mig1 - mig0 >= n, "%llu migrations to VRAM for %zu chunks prefetched\n",
 		     (unsigned long long)(mig1 - mig0), n);
@@ -1775,7 +1742,7 @@ static uint64_t evict_run(struct ctx *c, size_t total, uint32_t seed, struct evi
 				     "chunk %zu: GPU copy word %u: 0x%x\n", ch, i,
 				     samples[ch * (SZ_4K / 4) + i]);
 	}
-	t3 = now_s();
+	t3 = svmgpu_now_s();
 	for (size_t ch = 0; ch < n; ch++) {
 		uint32_t *w = buf + ch * CHUNK_WORDS, base = chunk_base(seed, ch);
 
@@ -1786,7 +1753,7 @@ static uint64_t evict_run(struct ctx *c, size_t total, uint32_t seed, struct evi
 	ev2 = counter(c->fd, DRM_SVMGPU_STAT_EVICTIONS);
 	igt_info("%zu MiB: CPU fill %.2fs, prefetch %.2fs (%llu evictions), GPU check %.2fs, "
 		 "CPU check %.2fs (%llu evictions in all)\n", total >> 20, t1 - t0, t2 - t1,
-		 (unsigned long long)(ev1 - ev0), t3 - t2, now_s() - t3,
+		 (unsigned long long)(ev1 - ev0), t3 - t2, svmgpu_now_s() - t3,
 		 (unsigned long long)(ev2 - ev0));
 	munmap(buf, total);
 	munmap(sums, ALIGN_UP(n * 8, SZ_4K));
@@ -1875,11 +1842,11 @@ static void test_evict_lru(void)
 	uint32_t *x = svmgpu_map_anon_aligned(size), *y = svmgpu_map_anon_aligned(size);
 	uint32_t *z = svmgpu_map_anon_aligned(size);
 
-	double t0 = now_s();
+	double t0 = svmgpu_now_s();
 
 	/* Processes that just exited may still be releasing their VRAM. */
 	while (vram_used_all()) {
-		igt_assert_f(now_s() - t0 < 30, "VRAM still in use after 30 s: %" PRIu64 " bytes\n",
+		igt_assert_f(svmgpu_now_s() - t0 < 30, "VRAM still in use after 30 s: %" PRIu64 " bytes\n",
 			     vram_used_all());
 		usleep(10000);
 	}

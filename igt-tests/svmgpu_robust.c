@@ -130,60 +130,7 @@ static void page_state(const void *p, size_t size, size_t *ram, size_t *devmem)
 	free(e);
 }
 
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec t = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000l };
-
-	while (nanosleep(&t, &t) && errno == EINTR)
-		;
-}
-
 /* ---- sysfs and debugfs ---- */
-
-static long read_long(const char *path)
-{
-	long v = -1;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
-/* Write @s to @path; returns 0 or -errno (of the write, where the kernel answers). */
-static int write_str(const char *path, const char *s)
-{
-	int f = open(path, O_WRONLY);
-	ssize_t n;
-	int err = 0;
-
-	if (f < 0)
-		return -errno;
-	n = write(f, s, strlen(s));
-	if (n < 0)
-		err = -errno;
-	close(f);
-	return err;
-}
-
-static int write_long(const char *path, long v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%ld", v);
-	return write_str(path, buf);
-}
 
 /* ---- devices ---- */
 
@@ -330,7 +277,7 @@ static void knob_set(const struct ctx *c, const char *knob, long v)
 	int err;
 
 	knob_path(c, knob, path, sizeof(path));
-	err = write_long(path, v);
+	err = svmgpu_write_long(path, v);
 	igt_require_f(err != -ENOENT && err != -EACCES,
 		      "no %s (debugfs not mounted, not root, or a driver without it)\n", path);
 	igt_assert_f(!err, "writing %ld to %s: %s\n", v, path, strerror(-err));
@@ -341,7 +288,7 @@ static long knob_get(const struct ctx *c, const char *knob)
 	char path[PATH_MAX];
 
 	knob_path(c, knob, path, sizeof(path));
-	return read_long(path);
+	return svmgpu_read_long(path);
 }
 
 /* At exit: no knob of any device stays armed after a failed subtest. */
@@ -359,7 +306,7 @@ static void knobs_off(void)
 
 			snprintf(path, sizeof(path), DEBUGFS "/dri/%s/%s", e->d_name, knobs[i]);
 			if (!access(path, W_OK))
-				write_long(path, 0);
+				svmgpu_write_long(path, 0);
 		}
 	}
 	if (d)
@@ -378,11 +325,11 @@ static long vram_used(const struct ctx *c)
 /* VRAM is released asynchronously (a work item): wait for it to be free. */
 static void wait_vram_free(const struct ctx *c)
 {
-	double t0 = now_s();
+	double t0 = svmgpu_now_s();
 	long used;
 
-	while ((used = vram_used(c)) > 0 && now_s() - t0 < 20)
-		sleep_ms(20);
+	while ((used = vram_used(c)) > 0 && svmgpu_now_s() - t0 < 20)
+		svmgpu_sleep_ms(20);
 	igt_assert_f(used <= 0, "%ld bytes of VRAM still in use after 20 s\n", used);
 }
 
@@ -590,7 +537,7 @@ static void copy_cpu_fault(void *arg)
 		page_state(p, size, &ram, &dev);
 		igt_assert_eq(dev, size / SZ_4K);
 		/* Past drm_pagemap's timeslice, so that the CPU fault migrates at once. */
-		sleep_ms(20);
+		svmgpu_sleep_ms(20);
 
 		knob_set(&c, "fail_copy", 1);
 		if (!cpu_read_word(&p[round * 1000], &v))
@@ -712,10 +659,10 @@ enum { RACE_CPU_WRITE, RACE_CPU_READ, RACE_MUNMAP };
 static void *race_job(void *arg)
 {
 	struct race *r = arg;
-	double t0 = now_s();
+	double t0 = svmgpu_now_s();
 
 	r->job_err = __svmgpu_exec_wait(r->c->fd, r->c->q, svmgpu_batch_end(r->c->b));
-	r->t_job = now_s() - t0;
+	r->t_job = svmgpu_now_s() - t0;
 	return NULL;
 }
 
@@ -746,8 +693,8 @@ static void delay_race(void *arg)
 	knob_set(&c, "delay_copy_ms", DELAY_MS);
 	igt_assert_eq(pthread_create(&t, NULL, race_job, &r), 0);
 	/* Into the copy of the first range. */
-	sleep_ms(DELAY_MS / 3);
-	t0 = now_s();
+	svmgpu_sleep_ms(DELAY_MS / 3);
+	t0 = svmgpu_now_s();
 	for (size_t off = 0; off < r.size; off += SZ_2M) {
 		uint32_t *second = r.p + (off + half) / 4;
 
@@ -761,7 +708,7 @@ static void delay_race(void *arg)
 	}
 	if (r.mode == RACE_MUNMAP)
 		munmap(r.p, r.size);
-	t_cpu = now_s() - t0;
+	t_cpu = svmgpu_now_s() - t0;
 	igt_assert_eq(pthread_join(t, NULL), 0);
 	knob_set(&c, "delay_copy_ms", 0);
 	mig1 = counter(&c, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
@@ -824,7 +771,7 @@ static void exit_child(int ready, bool wait)
 	if (write(ready, "r", 1) != 1)
 		_exit(4);
 	if (!wait) {
-		sleep_ms(DELAY_MS / 2);
+		svmgpu_sleep_ms(DELAY_MS / 2);
 		_exit(0);
 	}
 	for (;;)
@@ -855,7 +802,7 @@ static void delay_exit(void *arg)
 		igt_assert_f(read(pipefd[0], &byte, 1) == 1, "the child could not submit\n");
 		close(pipefd[0]);
 		if (kill9) {
-			sleep_ms(DELAY_MS / 3 + round * 100);
+			svmgpu_sleep_ms(DELAY_MS / 3 + round * 100);
 			kill(pid, SIGKILL);
 		}
 		igt_assert_eq(waitpid(pid, &status, 0), pid);
@@ -894,7 +841,7 @@ static void bind_all(void)
 
 	for (int i = 0; i < num_devices(); i++) {
 		snprintf(name, sizeof(name), "svmgpu.%d", i);
-		write_str(DRIVER_SYSFS "/bind", name);
+		svmgpu_write_str(DRIVER_SYSFS "/bind", name);
 	}
 }
 
@@ -913,7 +860,7 @@ static void require_bind_files(void)
 /* Open the device named @name (svmgpu.N), waiting for its node to appear. */
 static void ctx_open_name(struct ctx *c, const char *name)
 {
-	double t0 = now_s();
+	double t0 = svmgpu_now_s();
 
 	for (;;) {
 		for (int i = 0; i < SVMGPU_MAX_DEVICES; i++) {
@@ -931,21 +878,21 @@ static void ctx_open_name(struct ctx *c, const char *name)
 			}
 			close(fd);
 		}
-		igt_assert_f(now_s() - t0 < 10, "%s did not come back\n", name);
-		sleep_ms(20);
+		igt_assert_f(svmgpu_now_s() - t0 < 10, "%s did not come back\n", name);
+		svmgpu_sleep_ms(20);
 	}
 }
 
 static void unbind(const char *name)
 {
-	int err = write_str(DRIVER_SYSFS "/unbind", name);
+	int err = svmgpu_write_str(DRIVER_SYSFS "/unbind", name);
 
 	igt_assert_f(!err, "unbind %s: %s\n", name, strerror(-err));
 }
 
 static void bind(const char *name)
 {
-	int err = write_str(DRIVER_SYSFS "/bind", name);
+	int err = svmgpu_write_str(DRIVER_SYSFS "/bind", name);
 
 	igt_assert_f(!err, "bind %s: %s\n", name, strerror(-err));
 }
@@ -984,9 +931,9 @@ static void test_unbind_idle(void)
 
 	for (int round = 0; round < 3; round++) {
 		unbind(name);
-		igt_assert_eq(write_str(DRIVER_SYSFS "/unbind", name), -ENODEV);
+		igt_assert_eq(svmgpu_write_str(DRIVER_SYSFS "/unbind", name), -ENODEV);
 		bind(name);
-		igt_assert_eq(write_str(DRIVER_SYSFS "/bind", name), -EBUSY);
+		igt_assert_eq(svmgpu_write_str(DRIVER_SYSFS "/bind", name), -EBUSY);
 		ctx_open_name(&c, name);
 		igt_assert_eq(c.index, index);
 		warm_up(&c);
@@ -1000,8 +947,8 @@ static void test_unbind_idle(void)
 		}
 		ctx_close(&c);
 	}
-	igt_assert_eq(write_str(DRIVER_SYSFS "/unbind", "svmgpu.99"), -ENODEV);
-	igt_assert_eq(write_str(DRIVER_SYSFS "/bind", "nonsense"), -ENODEV);
+	igt_assert_eq(svmgpu_write_str(DRIVER_SYSFS "/unbind", "svmgpu.99"), -ENODEV);
+	igt_assert_eq(svmgpu_write_str(DRIVER_SYSFS "/bind", "nonsense"), -ENODEV);
 }
 
 struct busy {
@@ -1064,7 +1011,7 @@ static void unbind_busy(bool fail)
 	for (int i = 0; i < 24; i++)
 		svmgpu_cmd_fill32(b.b, b.z, b.size, 0x2b2b2b2b);
 	igt_assert_eq(pthread_create(&t, NULL, busy_job, &b), 0);
-	sleep_ms(200);
+	svmgpu_sleep_ms(200);
 
 	if (fail)
 		knob_set(&c, "fail_copy", 1);
@@ -1181,13 +1128,13 @@ static void module_params(char *buf, size_t size)
 
 static void unload(void)
 {
-	double t0 = now_s();
+	double t0 = svmgpu_now_s();
 	int err;
 
 	/* The last pagemap and device references go in work items: retry a while. */
 	while ((err = delete_module("svmgpu")) == -EBUSY || err == -EAGAIN) {
-		igt_assert_f(now_s() - t0 < 20, "svmgpu still busy after 20 s\n");
-		sleep_ms(20);
+		igt_assert_f(svmgpu_now_s() - t0 < 20, "svmgpu still busy after 20 s\n");
+		svmgpu_sleep_ms(20);
 	}
 	igt_assert_f(!err, "unloading svmgpu: %s\n", strerror(-err));
 }
@@ -1231,7 +1178,7 @@ static void test_module_reload(void)
 {
 	const char *ko = getenv("SVMGPU_KO") ? getenv("SVMGPU_KO") : DEFAULT_KO;
 	int n = reload_count(), devices;
-	double t0 = now_s(), t_unload = 0, t_load = 0, t_work = 0;
+	double t0 = svmgpu_now_s(), t_unload = 0, t_load = 0, t_work = 0;
 	char params[256];
 
 	igt_require_f(!access("/sys/module/svmgpu/parameters", R_OK),
@@ -1245,21 +1192,21 @@ static void test_module_reload(void)
 		double t;
 		int err;
 
-		t = now_s();
+		t = svmgpu_now_s();
 		unload();
 		igt_assert_eq(svmgpu_count_devices(), 0);
-		t_unload += now_s() - t;
-		t = now_s();
+		t_unload += svmgpu_now_s() - t;
+		t = svmgpu_now_s();
 		err = load_module(ko, params);
 		igt_assert_f(!err, "loading %s: %s\n", ko, strerror(-err));
 		igt_assert_eq(svmgpu_count_devices(), devices);
-		t_load += now_s() - t;
-		t = now_s();
+		t_load += svmgpu_now_s() - t;
+		t = svmgpu_now_s();
 		reload_work(round);
-		t_work += now_s() - t;
+		t_work += svmgpu_now_s() - t;
 	}
 	igt_info("%d reloads in %.1f s: %.3f s unload, %.3f s load, %.3f s work per round\n",
-		 n, now_s() - t0, t_unload / n, t_load / n, t_work / n);
+		 n, svmgpu_now_s() - t0, t_unload / n, t_load / n, t_work / n);
 }
 
 /* ---- the kernel's failslab ---- */
@@ -1272,14 +1219,14 @@ static void failslab_set(const char *attr, const char *v)
 	int err;
 
 	snprintf(path, sizeof(path), FAILSLAB "/%s", attr);
-	err = write_str(path, v);
+	err = svmgpu_write_str(path, v);
 	igt_assert_f(!err, "%s = %s: %s\n", path, v, strerror(-err));
 }
 
 static void failslab_off(void)
 {
-	write_str(FAILSLAB "/probability", "0");
-	write_str(FAILSLAB "/times", "0");
+	svmgpu_write_str(FAILSLAB "/probability", "0");
+	svmgpu_write_str(FAILSLAB "/times", "0");
 }
 
 /* svmgpu's code, as the stack-trace filter of the fault attributes wants it. */

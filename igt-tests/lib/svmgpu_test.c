@@ -3,12 +3,14 @@
  * Copyright (C) 2026 The svmgpu authors
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "svmgpu_igt.h"
@@ -267,6 +269,12 @@ void svmgpu_batch_emit(struct svmgpu_batch *b, const void *cmd, size_t size)
 	batch_check(b, libsvmgpu_cmdbuf_emit(b->cb, cmd, size));
 }
 
+void svmgpu_cmd_reduce(struct svmgpu_batch *b, uint32_t op, const void *src, uint64_t n,
+		       void *dst)
+{
+	batch_check(b, libsvmgpu_cmdbuf_reduce(b->cb, op, src, n, dst));
+}
+
 const void *svmgpu_batch_end(struct svmgpu_batch *b)
 {
 	batch_check(b, libsvmgpu_cmdbuf_end(b->cb));
@@ -309,4 +317,56 @@ void svmgpu_fill_words(void *p, size_t bytes, uint32_t seed)
 
 	for (size_t i = 0; i < bytes / 4; i++)
 		w[i] = svmgpu_hash32(seed, i);
+}
+
+double svmgpu_now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+void svmgpu_sleep_ms(unsigned int ms)
+{
+	struct timespec t = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000l };
+
+	while (nanosleep(&t, &t) && errno == EINTR)
+		;
+}
+
+long svmgpu_read_long(const char *path)
+{
+	long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+int svmgpu_write_str(const char *path, const char *s)
+{
+	int f = open(path, O_WRONLY);
+	ssize_t n;
+	int err = 0;
+
+	if (f < 0)
+		return -errno;
+	n = write(f, s, strlen(s));
+	if (n < 0)
+		err = -errno;
+	close(f);
+	return err;
+}
+
+int svmgpu_write_long(const char *path, long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%ld", v);
+	return svmgpu_write_str(path, buf);
 }

@@ -87,6 +87,8 @@ void svmgpu_cmd_fill32(struct svmgpu_batch *b, void *addr, uint64_t size, uint32
 void svmgpu_cmd_copy(struct svmgpu_batch *b, void *dst, const void *src, uint64_t size);
 void svmgpu_cmd_atomic(struct svmgpu_batch *b, uint32_t op, bool is64, void *addr,
 		       uint64_t operand, uint64_t compare, void *result);
+void svmgpu_cmd_reduce(struct svmgpu_batch *b, uint32_t op, const void *src, uint64_t n,
+		       void *dst);
 /* Append a whole command built by the caller; @size is a multiple of 8. */
 void svmgpu_batch_emit(struct svmgpu_batch *b, const void *cmd, size_t size);
 /* Append END; returns the buffer to pass to svmgpu_exec_wait(). */
@@ -100,5 +102,16 @@ void *svmgpu_map_anon_aligned(size_t size);
 uint32_t svmgpu_hash32(uint32_t seed, uint32_t i);
 /* Distinct words, svmgpu_hash32(@seed, i): a page in the wrong place shows. */
 void svmgpu_fill_words(void *p, size_t bytes, uint32_t seed);
+
+/* CLOCK_MONOTONIC in seconds. */
+double svmgpu_now_s(void);
+/* Sleep @ms milliseconds, through signals. */
+void svmgpu_sleep_ms(unsigned int ms);
+/* The number at the start of the file @path, or -1. */
+long svmgpu_read_long(const char *path);
+/* Write @s to @path (sysfs, debugfs); returns 0 or -errno of the open or write. */
+int svmgpu_write_str(const char *path, const char *s);
+/* svmgpu_write_str() of a number. */
+int svmgpu_write_long(const char *path, long v);
 
 #endif /* SVMGPU_TEST_H */

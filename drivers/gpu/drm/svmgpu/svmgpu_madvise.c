@@ -81,17 +81,29 @@ void svmgpu_madvise_get(struct svmgpu_vm *vm, u64 addr, struct svmgpu_attrs *att
 	attrs_unpack(mtree_load(&vm->attrs, addr >> PAGE_SHIFT), attrs);
 }
 
-/* The interval of the tree containing @index, clipped to [@index, @last]. */
-static void *attrs_walk(struct svmgpu_vm *vm, unsigned long index, unsigned long last,
-			unsigned long *hi)
+/* The interval of the tree containing @index, [*@lo, *@hi]. */
+static void *attrs_interval(struct svmgpu_vm *vm, unsigned long index, unsigned long *lo,
+			    unsigned long *hi)
 {
 	MA_STATE(mas, &vm->attrs, index, index);
 	void *entry;
 
 	mas_lock(&mas);
 	entry = mas_walk(&mas);
-	*hi = min(mas.last, last);
+	*lo = mas.index;
+	*hi = mas.last;
 	mas_unlock(&mas);
+	return entry;
+}
+
+/* The interval of the tree containing @index, clipped to [@index, @last]. */
+static void *attrs_walk(struct svmgpu_vm *vm, unsigned long index, unsigned long last,
+			unsigned long *hi)
+{
+	unsigned long lo;
+	void *entry = attrs_interval(vm, index, &lo, hi);
+
+	*hi = min(*hi, last);
 	return entry;
 }
 
@@ -193,6 +205,49 @@ void svmgpu_madvise_prune(struct svmgpu_vm *vm)
 	mmput(mm);
 }
 
+/* The attributes @args sets, applied to @a. */
+static void attrs_apply(const struct drm_svmgpu_madvise *args, struct svmgpu_attrs *a)
+{
+	if (args->flags & DRM_SVMGPU_MADVISE_PREFERRED_LOC)
+		a->preferred_location = args->preferred_location;
+	if (args->flags & DRM_SVMGPU_MADVISE_ATOMIC)
+		a->atomic_policy = args->atomic_policy;
+	if (args->flags & DRM_SVMGPU_MADVISE_GRANULARITY)
+		a->granularity_shift = args->granularity_shift ?: SVMGPU_DEFAULT_GRANULARITY;
+}
+
+/*
+ * The number of intervals the VM would hold once @args is applied to pages
+ * [@index, @last]: those inside are replaced by one per piece that ends up
+ * with attributes, and an interval sticking out at either end keeps its
+ * outer part.
+ */
+static unsigned long attrs_count_after(struct svmgpu_vm *vm,
+				       const struct drm_svmgpu_madvise *args,
+				       unsigned long index, unsigned long last)
+{
+	unsigned long n = vm->nr_attrs, lo, hi;
+	struct svmgpu_attrs a;
+	void *entry;
+
+	lockdep_assert_held(&vm->lock);
+
+	if (attrs_interval(vm, index, &lo, &hi) && lo < index)
+		n++;
+	if (attrs_interval(vm, last, &lo, &hi) && hi > last)
+		n++;
+	for (lo = index;; lo = hi + 1) {
+		entry = attrs_walk(vm, lo, last, &hi);
+		attrs_unpack(entry, &a);
+		attrs_apply(args, &a);
+		n += !!attrs_pack(&a);
+		n -= !!entry;
+		if (hi == last)
+			break;
+	}
+	return n;
+}
+
 static bool range_valid(u64 start, u64 range)
 {
 	return range && PAGE_ALIGNED(start | range) && start + range > start &&
@@ -212,7 +267,7 @@ int svmgpu_madvise_ioctl(struct drm_device *drm, void *data, struct drm_file *fi
 	const u32 known = DRM_SVMGPU_MADVISE_PREFERRED_LOC | DRM_SVMGPU_MADVISE_ATOMIC |
 			  DRM_SVMGPU_MADVISE_GRANULARITY;
 	struct drm_svmgpu_madvise *args = data;
-	unsigned long index, last, lo, hi, pieces;
+	unsigned long index, last, hi;
 	struct svmgpu_vm *vm;
 	int err = 0;
 
@@ -233,18 +288,7 @@ int svmgpu_madvise_ioctl(struct drm_device *drm, void *data, struct drm_file *fi
 	mutex_lock(&vm->lock);
 	/* Attributes of what was unmapped go before new ones are set or read. */
 	svmgpu_vm_collect(vm);
-	/*
-	 * The intervals of [index, last] become at most as many as it has
-	 * now, gaps included, and two may be split at its ends.
-	 */
-	pieces = 0;
-	for (lo = index; pieces <= DRM_SVMGPU_MAX_ATTR_RANGES; lo = hi + 1) {
-		attrs_walk(vm, lo, last, &hi);
-		pieces++;
-		if (hi == last)
-			break;
-	}
-	if (vm->nr_attrs + pieces + 2 > DRM_SVMGPU_MAX_ATTR_RANGES) {
+	if (attrs_count_after(vm, args, index, last) > DRM_SVMGPU_MAX_ATTR_RANGES) {
 		err = -ENOSPC;
 		goto out;
 	}
@@ -253,12 +297,7 @@ int svmgpu_madvise_ioctl(struct drm_device *drm, void *data, struct drm_file *fi
 		unsigned long v;
 
 		attrs_unpack(attrs_walk(vm, index, last, &hi), &a);
-		if (args->flags & DRM_SVMGPU_MADVISE_PREFERRED_LOC)
-			a.preferred_location = args->preferred_location;
-		if (args->flags & DRM_SVMGPU_MADVISE_ATOMIC)
-			a.atomic_policy = args->atomic_policy;
-		if (args->flags & DRM_SVMGPU_MADVISE_GRANULARITY)
-			a.granularity_shift = args->granularity_shift ?: SVMGPU_DEFAULT_GRANULARITY;
+		attrs_apply(args, &a);
 		v = attrs_pack(&a);
 		err = attrs_store(vm, index, hi, v ? xa_mk_value(v) : NULL);
 		if (err || hi == last)
