@@ -7,9 +7,9 @@
  * DOC: GPU page faults
  *
  * A VM mirrors its process with drm_gpusvm (2M, 64K and 4K chunks). The GPU
- * translates every access through the VM's page table, an xarray of
- * bound ranges (one multi-index entry per range) with one PTE per page. A miss or a permission failure is a
- * GPU page fault, serviced by svmgpu_vm_fault():
+ * translates every access through the VM's page table, an xarray of bound
+ * ranges (one multi-index entry per range) with one PTE per page. A miss or a
+ * permission failure is a GPU page fault, serviced by svmgpu_vm_fault():
  *
  * collect garbage -> find or insert the range -> migrate it to VRAM when the
  * policy asks and it is not there yet -> get its pages (read faults map
