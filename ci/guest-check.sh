@@ -17,11 +17,12 @@ export SVMGPU_RELOADS=${SVMGPU_RELOADS:-10}
 runner=/opt/igt/usr/bin/igt_runner
 igt_bins=/opt/igt/usr/libexec/igt-gpu-tools
 # IGT's own driver-agnostic tests that exercise what svmgpu offers through the
-# DRM core (the render node, syncobjs); they run against svmgpu, the guest's
-# only DRM device. syncobj_wait and syncobj_timeline need CONFIG_SW_SYNC,
-# which Debian's kernel lacks (they would only skip): they run on kernels
-# that have it, such as make check-debug's.
-igt_own="core_getversion syncobj_basic"
+# DRM core (the render node, syncobjs, unbind and rebind through the driver
+# core's sysfs files while files are open); they run against svmgpu, the
+# guest's only DRM device. syncobj_wait and syncobj_timeline need
+# CONFIG_SW_SYNC, which Debian's kernel lacks (they would only skip): they
+# run on kernels that have it, such as make check-debug's.
+igt_own="core_getversion syncobj_basic core_hotunplug"
 # Their *-snapshot subtests start a waiting thread and expect it to be in
 # the wait within a few milliseconds; their *delayed* ones and
 # reset-during-wait-for-submit expect a timer thread to signal within twice

@@ -32,6 +32,7 @@
 #include <linux/completion.h>
 #include <linux/dma-fence.h>
 #include <linux/jiffies.h>
+#include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -75,13 +76,17 @@ static struct dma_fence *svmgpu_queue_run_job(struct drm_sched_job *sched_job)
 	ktime_t t0;
 	int err;
 
+	/* Teardown sets cancelled, then waits for this to be released. */
+	down_read(&q->run_sem);
 	spin_lock(&q->lock);
 	err = q->banned || READ_ONCE(q->cancelled) ? -ECANCELED : 0;
 	spin_unlock(&q->lock);
 	if (!err)
 		err = sched_job->s_fence->finished.error;
-	if (err)
+	if (err) {
+		up_read(&q->run_sem);
 		return ERR_PTR(err);
+	}
 
 	t0 = ktime_get();
 	err = svmgpu_gpu_execute(q->vm, job->batch, &limits, &fault);
@@ -97,9 +102,9 @@ static struct dma_fence *svmgpu_queue_run_job(struct drm_sched_job *sched_job)
 			q->fault_access = fault.access;
 		}
 		spin_unlock(&q->lock);
-		return ERR_PTR(err);
 	}
-	return NULL;
+	up_read(&q->run_sem);
+	return err ? ERR_PTR(err) : NULL;
 }
 
 static enum drm_gpu_sched_stat svmgpu_queue_timedout_job(struct drm_sched_job *sched_job)
@@ -111,10 +116,12 @@ static enum drm_gpu_sched_stat svmgpu_queue_timedout_job(struct drm_sched_job *s
 static void svmgpu_queue_free_job(struct drm_sched_job *sched_job)
 {
 	struct svmgpu_job *job = to_svmgpu_job(sched_job);
+	struct svmgpu_queue *q = job->q;
 
-	atomic_dec(&job->q->jobs);
+	atomic_dec(&q->jobs);
 	drm_sched_job_cleanup(sched_job);
 	kfree(job);
+	svmgpu_queue_put(q);
 }
 
 static void svmgpu_queue_cancel_job(struct drm_sched_job *sched_job)
@@ -154,15 +161,48 @@ static void svmgpu_fence_wait_killable(struct dma_fence *fence)
 		dma_fence_remove_callback(fence, &w.cb);
 }
 
+static void svmgpu_queue_release_work(struct work_struct *work)
+{
+	struct svmgpu_queue *q = container_of(work, struct svmgpu_queue, release_work);
+	struct drm_device *drm = &q->vm->sdev->drm;
+
+	drm_sched_fini(&q->sched);
+	dma_fence_put(q->last);
+	svmgpu_vm_put(q->vm);
+	mutex_destroy(&q->submit_lock);
+	kfree(q);
+	drm_dev_put(drm);
+	/* The module's exit drains svmgpu_wq: it waits for this to return. */
+	module_put(THIS_MODULE);
+}
+
+static void svmgpu_queue_release(struct kref *ref)
+{
+	struct svmgpu_queue *q = container_of(ref, struct svmgpu_queue, ref);
+
+	/* The last job may go in free_job(), inside the scheduler's own work. */
+	queue_work(svmgpu_wq, &q->release_work);
+}
+
 /**
- * svmgpu_queue_destroy() - wait for a queue's jobs and free it
+ * svmgpu_queue_put() - drop a queue reference
+ * @q: the queue
+ */
+void svmgpu_queue_put(struct svmgpu_queue *q)
+{
+	kref_put(&q->ref, svmgpu_queue_release);
+}
+
+/**
+ * svmgpu_queue_destroy() - wait for a queue's jobs and drop the file's reference
  * @q: the queue, already unreachable from userspace
  *
  * Waits for the queue's jobs to end, unless the caller is killed or exiting:
- * then the jobs that have not started are cancelled and the running one
- * stops at its next check, so that a killed process never waits for a
- * command buffer to run to its end. Every wait is killable or bounded by a
- * job's timeout.
+ * then the jobs that have not started are dropped and the running one stops
+ * at its next check, so that a killed process never waits for a command
+ * buffer to run to its end. Every wait is killable, or bounded by a job's
+ * timeout and then by a page of work. When it returns, no job of the queue
+ * runs or will run.
  */
 void svmgpu_queue_destroy(struct svmgpu_queue *q)
 {
@@ -177,12 +217,12 @@ void svmgpu_queue_destroy(struct svmgpu_queue *q)
 		svmgpu_fence_wait_killable(last);
 	dma_fence_put(last);
 	WRITE_ONCE(q->cancelled, true);
+	/* Jobs still queued are dropped: freed once their dependencies signal. */
 	drm_sched_entity_fini(&q->entity);
-	drm_sched_fini(&q->sched);
-	dma_fence_put(q->last);
-	svmgpu_vm_put(q->vm);
-	mutex_destroy(&q->submit_lock);
-	kfree(q);
+	/* The job running sees cancelled at its next check; later ones at once. */
+	down_write(&q->run_sem);
+	up_write(&q->run_sem);
+	svmgpu_queue_put(q);
 }
 
 /**
@@ -223,6 +263,9 @@ int svmgpu_queue_create_ioctl(struct drm_device *drm, void *data, struct drm_fil
 		return err;
 	}
 	q->sfile = sfile;
+	kref_init(&q->ref);
+	INIT_WORK(&q->release_work, svmgpu_queue_release_work);
+	init_rwsem(&q->run_sem);
 	mutex_init(&q->submit_lock);
 	spin_lock_init(&q->lock);
 
@@ -237,16 +280,18 @@ int svmgpu_queue_create_ioctl(struct drm_device *drm, void *data, struct drm_fil
 	err = drm_sched_entity_init(&q->entity, DRM_SCHED_PRIORITY_NORMAL, &sched, 1, NULL);
 	if (err)
 		goto err_sched;
+	/* Released with the queue, which may outlive the file (see svmgpu_queue). */
+	drm_dev_get(drm);
+	__module_get(THIS_MODULE);
 	err = xa_alloc(&sfile->queues, &args->queue_id, q, SVMGPU_MAX_IDS, GFP_KERNEL);
 	if (err) {
-		err = err == -EBUSY ? -ENOSPC : err;
-		goto err_entity;
+		svmgpu_queue_destroy(q);
+		drm_dev_exit(idx);
+		return err == -EBUSY ? -ENOSPC : err;
 	}
 	drm_dev_exit(idx);
 	return 0;
 
-err_entity:
-	drm_sched_entity_destroy(&q->entity);
 err_sched:
 	drm_sched_fini(&q->sched);
 err_exit:
@@ -340,10 +385,13 @@ static int svmgpu_exec_push(struct svmgpu_queue *q, struct svmgpu_job *job,
 	err = drm_sched_job_init(&job->base, &q->entity, 1, q, file->client_id);
 	if (err)
 		return err;
+	/* Dropped in free_job(). */
+	kref_get(&q->ref);
 	job->q = q;
 	err = svmgpu_exec_add_deps(job, file, in, num_in);
 	if (err) {
 		drm_sched_job_cleanup(&job->base);
+		svmgpu_queue_put(q);
 		return err;
 	}
 

@@ -6,7 +6,10 @@
 #define _SVMGPU_QUEUE_H_
 
 #include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 #include <linux/types.h>
 
 #include <drm/gpu_scheduler.h>
@@ -19,9 +22,26 @@ struct svmgpu_vm;
 /**
  * struct svmgpu_queue - an execution queue: a scheduler of its own, so a
  * queue stalled on GPU faults never holds up another
+ *
+ * The file holds a reference and so does every job: jobs dropped at
+ * teardown may be freed by drm_sched long after the file has let go (once
+ * their dependencies signal), and free_job() and the scheduler must still
+ * be there then. The last reference tears the scheduler down in a worker.
  */
 struct svmgpu_queue {
-	/** @sfile: the file the queue belongs to, which outlives it */
+	/** @ref: the file's reference and one per job */
+	struct kref ref;
+	/** @release_work: drm_sched_fini() and the rest, after the last job */
+	struct work_struct release_work;
+	/**
+	 * @run_sem: held for read by a running job; taken for write once at
+	 * teardown, after @cancelled is set, to wait for the job running
+	 */
+	struct rw_semaphore run_sem;
+	/**
+	 * @sfile: the file the queue belongs to, for its statistics; only a
+	 * running job uses it, and the file outlives every job that runs
+	 */
 	struct svmgpu_file *sfile;
 	/** @vm: the VM its command buffers run in (a reference) */
 	struct svmgpu_vm *vm;
@@ -54,6 +74,7 @@ struct svmgpu_queue {
 };
 
 void svmgpu_queue_destroy(struct svmgpu_queue *q);
+void svmgpu_queue_put(struct svmgpu_queue *q);
 
 int svmgpu_queue_create_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int svmgpu_queue_destroy_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
