@@ -58,6 +58,11 @@
 #define SVMGPU_PTE_ATOMIC	BIT_ULL(3)
 #define SVMGPU_PTE_ADDR		PAGE_MASK
 
+/* The page table holds a range as one multi-index entry. */
+#if !IS_ENABLED(CONFIG_XARRAY_MULTI)
+#error "svmgpu needs CONFIG_XARRAY_MULTI (selected by TRANSPARENT_HUGEPAGE)"
+#endif
+
 /* Faults retried this often when CPU mappings keep changing under them. */
 #define SVMGPU_FAULT_RETRIES	8
 /* How long migrated memory stays put before a CPU fault may take it back. */

@@ -140,26 +140,35 @@ void *svmgpu_vram_vaddr(struct svmgpu_vram *vram, u64 offset, u64 size)
 	return vram->backing + offset;
 }
 
-/* Enter the allocation's blocks in &svmgpu_vram.allocs. */
+/*
+ * Enter the allocation's blocks in &svmgpu_vram.allocs, one multi-index
+ * entry per block: buddy blocks of page-sized chunks are naturally aligned
+ * powers of two pages.
+ */
 static int svmgpu_vram_track(struct svmgpu_vram *vram, struct svmgpu_devmem *devmem)
 {
 	struct gpu_buddy_block *block;
-	u64 first;
 	int err;
 
 	lockdep_assert_held(&vram->lock);
 
 	list_for_each_entry(block, &devmem->blocks, link) {
-		first = gpu_buddy_block_offset(block) >> PAGE_SHIFT;
-		err = mtree_store_range(&vram->allocs, first, first +
-					(gpu_buddy_block_size(&vram->mm, block) >> PAGE_SHIFT) - 1,
-					devmem, GFP_KERNEL);
+		XA_STATE_ORDER(xas, &vram->allocs, gpu_buddy_block_offset(block) >> PAGE_SHIFT,
+			       gpu_buddy_block_order(block));
+
+		do {
+			xas_lock(&xas);
+			xas_store(&xas, devmem);
+			xas_unlock(&xas);
+		} while (xas_nomem(&xas, GFP_KERNEL));
+		err = xas_error(&xas);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
+/* Erasing never allocates, so no stale entry can outlive the allocation. */
 static void svmgpu_vram_untrack(struct svmgpu_vram *vram, struct svmgpu_devmem *devmem)
 {
 	struct gpu_buddy_block *block;
@@ -167,7 +176,7 @@ static void svmgpu_vram_untrack(struct svmgpu_vram *vram, struct svmgpu_devmem *
 	lockdep_assert_held(&vram->lock);
 
 	list_for_each_entry(block, &devmem->blocks, link)
-		mtree_erase(&vram->allocs, gpu_buddy_block_offset(block) >> PAGE_SHIFT);
+		xa_erase(&vram->allocs, gpu_buddy_block_offset(block) >> PAGE_SHIFT);
 }
 
 /*
@@ -178,20 +187,20 @@ static void svmgpu_vram_untrack(struct svmgpu_vram *vram, struct svmgpu_devmem *
 static struct svmgpu_devmem *svmgpu_vram_find(struct svmgpu_vram *vram, u64 offset, u64 *first,
 					      u64 *last)
 {
-	MA_STATE(mas, &vram->allocs, offset >> PAGE_SHIFT, offset >> PAGE_SHIFT);
+	unsigned long index = offset >> PAGE_SHIFT;
 	struct svmgpu_devmem *devmem;
+	unsigned int order;
 
 	lockdep_assert_held(&vram->lock);
 
 	*first = offset;
 	*last = offset + PAGE_SIZE - 1;
-	mas_lock(&mas);
-	devmem = mas_walk(&mas);
+	devmem = xa_load(&vram->allocs, index);
 	if (devmem) {
-		*first = (u64)mas.index << PAGE_SHIFT;
-		*last = ((u64)mas.last << PAGE_SHIFT) + PAGE_SIZE - 1;
+		order = xa_get_order(&vram->allocs, index);
+		*first = (u64)round_down(index, 1UL << order) << PAGE_SHIFT;
+		*last = *first + (PAGE_SIZE << order) - 1;
 	}
-	mas_unlock(&mas);
 	return devmem;
 }
 
@@ -899,7 +908,7 @@ int svmgpu_vram_init(struct svmgpu_device *sdev, struct svmgpu_vram *vram, u64 s
 	vram->size = size;
 	mutex_init(&vram->lock);
 	INIT_LIST_HEAD(&vram->lru);
-	mt_init(&vram->allocs);
+	xa_init(&vram->allocs);
 	init_waitqueue_head(&vram->release_wait);
 	atomic_set(&vram->fail_alloc, 0);
 	vram->backing = vmalloc_huge(size, GFP_KERNEL);
@@ -925,7 +934,7 @@ void svmgpu_vram_fini(struct svmgpu_vram *vram)
 	 * none is left. This may run on svmgpu_wq itself: never flush it here.
 	 */
 	drm_WARN_ON(&vram->sdev->drm, vram->used || !list_empty(&vram->lru));
-	mtree_destroy(&vram->allocs);
+	xa_destroy(&vram->allocs);
 	gpu_buddy_fini(&vram->mm);
 	vfree(vram->backing);
 	mutex_destroy(&vram->lock);

@@ -9,12 +9,12 @@
 #include <linux/dma-direct.h>
 #include <linux/gpu_buddy.h>
 #include <linux/list.h>
-#include <linux/maple_tree.h>
 #include <linux/memremap.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include <drm/drm_pagemap.h>
 
@@ -47,10 +47,11 @@ struct svmgpu_vram {
 	 */
 	struct list_head lru;
 	/**
-	 * @allocs: VRAM page index ranges to the live allocation holding them,
-	 * so that a bound device page finds its allocation for the LRU bump
+	 * @allocs: VRAM page indices to the live allocation holding them, a
+	 * multi-index entry per buddy block, so that a bound device page finds
+	 * its allocation for the LRU bump and for eviction
 	 */
-	struct maple_tree allocs;
+	struct xarray allocs;
 	/** @pagemap: the current pagemap, or NULL when none is in use */
 	struct svmgpu_pagemap *pagemap;
 	/** @used: bytes allocated */
