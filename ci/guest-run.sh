@@ -47,9 +47,17 @@ fi
 if [ $rc = 0 ]; then
 	"$@"
 	rc=$?
-	if [ "${SVMGPU_NO_LOAD:-0}" != 1 ] && ! rmmod svmgpu; then
-		echo "guest: rmmod svmgpu failed" >&2
-		[ $rc != 0 ] || rc=1
+	# The last queue, pagemap and device references go in work items once
+	# their jobs are freed: give them a while, as a user's rmmod would.
+	if [ "${SVMGPU_NO_LOAD:-0}" != 1 ]; then
+		for _ in $(seq 150); do
+			[ "$(cat /sys/module/svmgpu/refcnt 2>/dev/null)" = 0 ] && break
+			sleep 0.2
+		done
+		if ! rmmod svmgpu; then
+			echo "guest: rmmod svmgpu failed" >&2
+			[ $rc != 0 ] || rc=1
+		fi
 	fi
 fi
 
