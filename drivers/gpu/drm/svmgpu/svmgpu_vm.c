@@ -255,18 +255,13 @@ static void svmgpu_vm_gc_work(struct work_struct *work)
 static int svmgpu_pt_insert(struct svmgpu_vm *vm, struct svmgpu_range *r)
 {
 	unsigned long npages = range_npages(r);
-	XA_STATE_ORDER(xas, &vm->pt, drm_gpusvm_range_start(&r->base) >> PAGE_SHIFT,
-		       ilog2(npages));
+	unsigned long first = drm_gpusvm_range_start(&r->base) >> PAGE_SHIFT;
 
 	lockdep_assert_held(&vm->lock);
-	if (WARN_ON_ONCE(!is_power_of_2(npages) || !IS_ALIGNED(xas.xa_index, npages)))
+	/* Else xa_store_range() would split it, and the erase at its start miss some. */
+	if (WARN_ON_ONCE(!is_power_of_2(npages) || !IS_ALIGNED(first, npages)))
 		return -EINVAL;
-	do {
-		xas_lock(&xas);
-		xas_store(&xas, r);
-		xas_unlock(&xas);
-	} while (xas_nomem(&xas, GFP_KERNEL_ACCOUNT));
-	return xas_error(&xas);
+	return xa_err(xa_store_range(&vm->pt, first, first + npages - 1, r, GFP_KERNEL_ACCOUNT));
 }
 
 /* Write the range's PTEs from its DMA mapping and make it visible to the GPU. */

@@ -148,20 +148,16 @@ void *svmgpu_vram_vaddr(struct svmgpu_vram *vram, u64 offset, u64 size)
 static int svmgpu_vram_track(struct svmgpu_vram *vram, struct svmgpu_devmem *devmem)
 {
 	struct gpu_buddy_block *block;
+	unsigned long first;
 	int err;
 
 	lockdep_assert_held(&vram->lock);
 
 	list_for_each_entry(block, &devmem->blocks, link) {
-		XA_STATE_ORDER(xas, &vram->allocs, gpu_buddy_block_offset(block) >> PAGE_SHIFT,
-			       gpu_buddy_block_order(block));
-
-		do {
-			xas_lock(&xas);
-			xas_store(&xas, devmem);
-			xas_unlock(&xas);
-		} while (xas_nomem(&xas, GFP_KERNEL));
-		err = xas_error(&xas);
+		first = gpu_buddy_block_offset(block) >> PAGE_SHIFT;
+		err = xa_err(xa_store_range(&vram->allocs, first,
+					    first + (1UL << gpu_buddy_block_order(block)) - 1,
+					    devmem, GFP_KERNEL));
 		if (err)
 			return err;
 	}
