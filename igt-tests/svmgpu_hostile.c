@@ -78,6 +78,33 @@ static int madvise_ram(int fd, uint32_t vm, const void *p, size_t size)
 	return libsvmgpu_madvise_preferred_location(fd, vm, p, size, DRM_SVMGPU_PREFERRED_SYSTEM);
 }
 
+/*
+ * Run @child(@arg, fd) in a forked process, fd the write end of a pipe it
+ * reports through; @child never returns. What it reports (at most @size - 1
+ * bytes, terminated) lands in @buf and *@n gets read()'s result.
+ * Return: the child's pid.
+ */
+static pid_t fork_reporting(void (*child)(void *arg, int report), void *arg, char *buf,
+			    size_t size, ssize_t *n)
+{
+	int pipefd[2];
+	pid_t pid;
+
+	igt_assert_eq(pipe(pipefd), 0);
+	pid = fork();
+	igt_assert(pid >= 0);
+	if (pid == 0) {
+		close(pipefd[0]);
+		child(arg, pipefd[1]);
+		_exit(0);
+	}
+	close(pipefd[1]);
+	memset(buf, 0, size);
+	*n = read(pipefd[0], buf, size - 1);
+	close(pipefd[0]);
+	return pid;
+}
+
 /* ---- the job timeout parameter ---- */
 
 static long default_timeout = -1;
@@ -396,12 +423,27 @@ static int fork_child(struct ctx *c, uint32_t *p)
 	return bad;
 }
 
+struct fork_args {
+	struct ctx *c;
+	uint32_t *p;
+};
+
+/* fork_child() with its standard output on the report pipe. */
+static void fork_child_main(void *arg, int report)
+{
+	struct fork_args *a = arg;
+
+	dup2(report, STDOUT_FILENO);
+	_exit(fork_child(a->c, a->p) ? 1 : 0);
+}
+
 static void test_fork_inherited(void)
 {
+	struct fork_args args;
 	struct ctx c;
 	uint32_t *p, child_q = 0;
-	int pipefd[2], status;
-	char buf[32] = "";
+	char buf[32];
+	int status;
 	pid_t pid;
 	ssize_t n;
 
@@ -413,17 +455,9 @@ static void test_fork_inherited(void)
 	igt_assert_eq(run_on(&c, c.q), 0);
 	svmgpu_prefetch(c.fd, c.vm, p, FORK_SIZE, DRM_SVMGPU_REGION_DEVICE);
 
-	igt_assert_eq(pipe(pipefd), 0);
-	pid = fork();
-	igt_assert(pid >= 0);
-	if (pid == 0) {
-		close(pipefd[0]);
-		dup2(pipefd[1], STDOUT_FILENO);
-		_exit(fork_child(&c, p) ? 1 : 0);
-	}
-	close(pipefd[1]);
-	n = read(pipefd[0], buf, sizeof(buf) - 1);
-	close(pipefd[0]);
+	args.c = &c;
+	args.p = p;
+	pid = fork_reporting(fork_child_main, &args, buf, sizeof(buf), &n);
 	igt_assert_eq(waitpid(pid, &status, 0), pid);
 	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		     "the child used the parent's VM or could not use its own (status 0x%x)\n",
@@ -516,8 +550,9 @@ static const char *const block_names[] = {
 };
 
 /* The child: start a job that would run for minutes, say so, then block. */
-static void block_child(enum block how, int ready)
+static void block_child(void *arg, int ready)
 {
+	enum block how = (enum block)(uintptr_t)arg;
 	struct svmgpu_batch *b2;
 	struct ctx c;
 	uint32_t *buf, h = 0, q2;
@@ -562,21 +597,14 @@ static void block_child(enum block how, int ready)
 static void kill_blocked(void *arg)
 {
 	enum block how = (enum block)(uintptr_t)arg;
-	int pipefd[2], status;
 	double t0, secs;
-	char r;
+	int status;
+	char r[2];
+	ssize_t n;
 	pid_t pid;
 
-	igt_assert_eq(pipe(pipefd), 0);
-	pid = fork();
-	igt_assert(pid >= 0);
-	if (pid == 0) {
-		close(pipefd[0]);
-		block_child(how, pipefd[1]);
-	}
-	close(pipefd[1]);
-	igt_assert_f(read(pipefd[0], &r, 1) == 1, "the child never got its job running\n");
-	close(pipefd[0]);
+	pid = fork_reporting(block_child, arg, r, sizeof(r), &n);
+	igt_assert_f(n == 1, "the child never got its job running\n");
 	/* Let it settle into the call. */
 	svmgpu_sleep_ms(300);
 	t0 = svmgpu_now_s();
@@ -639,7 +667,7 @@ static void test_kill_blocked(void)
  * The child: a job that spins on one queue, and on another queue jobs that
  * wait for it, until exec refuses one. Reports how many it queued.
  */
-static void queue_limit_child(int report)
+static void queue_limit_child(void *arg, int report)
 {
 	struct drm_svmgpu_sync in = {};
 	struct svmgpu_batch *b2;
@@ -647,6 +675,7 @@ static void queue_limit_child(int report)
 	uint32_t *buf, q2;
 	int n = 0, err;
 
+	(void)arg;
 	ctx_open(&c);
 	buf = svmgpu_map_anon(SPIN_SIZE);
 	igt_assert_eq(madvise_ram(c.fd, c.vm, c.b->buf, c.b->cap), 0);
@@ -669,22 +698,15 @@ static void queue_limit_child(int report)
 
 static void test_queue_limit(void)
 {
-	int pipefd[2], n = -1, err = 0, status;
-	char buf[64] = "";
+	int n = -1, err = 0, status;
+	char buf[64];
+	ssize_t len;
 	double t0;
 	pid_t pid;
 
 	timeout_restore();
-	igt_assert_eq(pipe(pipefd), 0);
-	pid = fork();
-	igt_assert(pid >= 0);
-	if (pid == 0) {
-		close(pipefd[0]);
-		queue_limit_child(pipefd[1]);
-	}
-	close(pipefd[1]);
-	igt_assert_lt(0, read(pipefd[0], buf, sizeof(buf) - 1));
-	close(pipefd[0]);
+	pid = fork_reporting(queue_limit_child, NULL, buf, sizeof(buf), &len);
+	igt_assert_lt(0, len);
 	igt_assert_eq(sscanf(buf, "%d %d", &n, &err), 2);
 	/* The child and its 1024 + 1 jobs go at once. */
 	t0 = svmgpu_now_s();
@@ -822,8 +844,9 @@ static void cgroup_require(void)
 }
 
 /* The child, alone in its cgroup: how much a 4K-granular GPU pass charges. */
-static void memcg_child(const char *cg, int report)
+static void memcg_child(void *arg, int report)
 {
+	const char *cg = arg;
 	char path[PATH_MAX];
 	long before, after;
 	uint64_t *sum;
@@ -858,23 +881,16 @@ static void memcg_child(const char *cg, int report)
 static void test_memcg_charge(void)
 {
 	long before = -1, after = -1;
-	int pipefd[2], status;
-	char cg[128], buf[64] = "";
+	char cg[128], buf[64];
+	ssize_t len;
+	int status;
 	pid_t pid;
 
 	cgroup_require();
 	snprintf(cg, sizeof(cg), CGROOT "/svmgpu-hostile-%d", getpid());
 	igt_assert_f(!mkdir(cg, 0755) || errno == EEXIST, "mkdir %s: %s\n", cg, strerror(errno));
-	igt_assert_eq(pipe(pipefd), 0);
-	pid = fork();
-	igt_assert(pid >= 0);
-	if (pid == 0) {
-		close(pipefd[0]);
-		memcg_child(cg, pipefd[1]);
-	}
-	close(pipefd[1]);
-	igt_assert_lte(0, read(pipefd[0], buf, sizeof(buf) - 1));
-	close(pipefd[0]);
+	pid = fork_reporting(memcg_child, cg, buf, sizeof(buf), &len);
+	igt_assert_lte(0, len);
 	igt_assert_eq(waitpid(pid, &status, 0), pid);
 	rmdir(cg);
 	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child failed\n");

@@ -155,17 +155,6 @@ static void expect_unmapped(struct ctx *c, void *addr)
 	svmgpu_queue_destroy(c->fd, q);
 }
 
-static void emit_reduce(struct svmgpu_batch *b, uint32_t op, const void *src, uint64_t n,
-			void *dst)
-{
-	struct drm_svmgpu_cmd_reduce cmd = {
-		.hdr = { .opcode = DRM_SVMGPU_CMD_REDUCE, .length = sizeof(cmd), .flags = op },
-		.src = (uintptr_t)src, .n = n, .dst = (uintptr_t)dst,
-	};
-
-	svmgpu_batch_emit(b, &cmd, sizeof(cmd));
-}
-
 static void set_words(void *p, size_t bytes, uint32_t v)
 {
 	uint32_t *w = p;
@@ -546,7 +535,7 @@ static void mx_processes(struct mx_buf *b, uint8_t *exp, uint32_t seed)
 	svmgpu_batch_reset(g.b);
 	/* The parent's GPU agrees with its CPU, which check_bytes() checks next. */
 	res[0] = ~0ull;
-	emit_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, b->p, b->size / 4, &res[0]);
+	svmgpu_cmd_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, b->p, b->size / 4, &res[0]);
 	run_ok(&g);
 	igt_assert_eq_u64(res[0], sum_u32(exp, b->size));
 }
@@ -576,8 +565,8 @@ static void mx_run(struct mx_buf *b, int pattern, uint32_t seed)
 		run_ok(&g);
 		memcpy(exp, scratch, size);
 		res[0] = res[1] = ~0ull;
-		emit_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, p, size / 4, &res[0]);
-		emit_reduce(g.b, DRM_SVMGPU_REDUCE_MAX_U32, p, size / 4, &res[1]);
+		svmgpu_cmd_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, p, size / 4, &res[0]);
+		svmgpu_cmd_reduce(g.b, DRM_SVMGPU_REDUCE_MAX_U32, p, size / 4, &res[1]);
 		svmgpu_cmd_fill32(g.b, p + SZ_4K, size - 2 * SZ_4K, v);
 		run_ok(&g);
 		igt_assert_eq_u64(res[0], sum_u32(exp, size));
@@ -765,7 +754,7 @@ static void test_mremap_move(void)
 
 	/* The GPU reads the old contents at the new address, then writes there. */
 	res[0] = ~0ull;
-	emit_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, n, size / 4, &res[0]);
+	svmgpu_cmd_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, n, size / 4, &res[0]);
 	svmgpu_cmd_fill32(g.b, n + 3 * SZ_1M, SZ_64K, v2);
 	svmgpu_cmd_store32(g.b, n + 20, 0xdef);
 	run_ok(&g);
@@ -803,9 +792,9 @@ static void test_mremap_dontunmap(void)
 	}
 
 	memset(res, 0xff, 24);
-	emit_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, p, size / 4, &res[0]);
-	emit_reduce(g.b, DRM_SVMGPU_REDUCE_MAX_U32, p, size / 4, &res[1]);
-	emit_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, n, size / 4, &res[2]);
+	svmgpu_cmd_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, p, size / 4, &res[0]);
+	svmgpu_cmd_reduce(g.b, DRM_SVMGPU_REDUCE_MAX_U32, p, size / 4, &res[1]);
+	svmgpu_cmd_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, n, size / 4, &res[2]);
 	svmgpu_cmd_fill32(g.b, p, SZ_64K, v3);
 	svmgpu_cmd_fill32(g.b, n + SZ_1M, SZ_64K, v4);
 	run_ok(&g);
@@ -999,11 +988,11 @@ static void partial_dyn(void *arg)
 	/* The GPU sums what is left and copies a page from each side into RAM. */
 	res[0] = res[1] = res[2] = ~0ull;
 	if (left)
-		emit_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, p, left / 4, &res[0]);
+		svmgpu_cmd_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, p, left / 4, &res[0]);
 	if (right)
-		emit_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, hp + SZ_64K, right / 4, &res[1]);
+		svmgpu_cmd_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, hp + SZ_64K, right / 4, &res[1]);
 	if (pc->op == PARTIAL_REMAP)
-		emit_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, hp, SZ_64K / 4, &res[2]);
+		svmgpu_cmd_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, hp, SZ_64K / 4, &res[2]);
 	svmgpu_cmd_copy(g.b, scratch, left ? p + left - SZ_4K : hp + SZ_64K, SZ_4K);
 	run_ok(&g);
 	if (left)
@@ -1418,7 +1407,7 @@ static void test_processes_shared_anon(void)
 	}
 	/* The parent's GPU sees the children's writes too. */
 	res[0] = 0;
-	emit_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, s, size / 4, &res[0]);
+	svmgpu_cmd_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, s, size / 4, &res[0]);
 	run_ok(&g);
 	igt_assert_eq_u64(res[0], sum);
 	munmap(s, size);
@@ -1559,7 +1548,7 @@ static void fallback_vram_alloc(void *arg)
 	mig0 = counter(g.fd, DRM_SVMGPU_STAT_MIGRATIONS_TO_VRAM);
 	knobs_set(&k, armed);
 	res[0] = 0;
-	emit_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, p, size / 4, &res[0]);
+	svmgpu_cmd_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, p, size / 4, &res[0]);
 	svmgpu_cmd_fill32(g.b, p + SZ_1M, 2 * SZ_1M, 0xfa11fa11);
 	e1 = run_on(&g, g.q);
 	e2 = svmgpu_prefetch(g.fd, g.vm, p, size, DRM_SVMGPU_REGION_DEVICE);
@@ -1601,7 +1590,7 @@ static void fallback_copy_to_vram(void *arg)
 
 	knobs_set(&k, 1);
 	res[0] = 0;
-	emit_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, p, size / 4, &res[0]);
+	svmgpu_cmd_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, p, size / 4, &res[0]);
 	svmgpu_cmd_fill32(g.b, p + SZ_64K, SZ_64K, 0xc0b1c0b1);
 	e = run_on(&g, g.q);
 	left = knobs_sum(&k);
@@ -1641,7 +1630,7 @@ static void fallback_copy_to_ram(void *arg)
 	igt_assert_eq(e, 0);
 	igt_assert_f(left < k.n, "no migrate job ran, the injected failure was not hit\n");
 	res[0] = 0;
-	emit_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, p, size / 4, &res[0]);
+	svmgpu_cmd_reduce(g.b, DRM_SVMGPU_REDUCE_SUM_U32, p, size / 4, &res[0]);
 	run_ok(&g);
 	igt_assert_eq_u64(res[0], sum_u32(exp, size));
 	check_bytes("buffer after a failed copy to RAM", p, exp, size);
@@ -1725,7 +1714,7 @@ static uint64_t evict_run(struct ctx *c, size_t total, uint32_t seed, struct evi
 	for (size_t ch = 0; ch < n; ch++) {
 		uint32_t *w = buf + ch * CHUNK_WORDS;
 
-		emit_reduce(c->b, DRM_SVMGPU_REDUCE_SUM_U32, w, CHUNK_WORDS, &sums[ch]);
+		svmgpu_cmd_reduce(c->b, DRM_SVMGPU_REDUCE_SUM_U32, w, CHUNK_WORDS, &sums[ch]);
 		svmgpu_cmd_copy(c->b, samples + ch * (SZ_4K / 4), w + (ch * 37 % 512) * (SZ_4K / 4),
 				SZ_4K);
 	}
@@ -1955,7 +1944,7 @@ static void md_dyn(void *arg)
 	if (mc->mode == MD_PEER_MAP)
 		knobs_set(&k, 1000000);
 	r[0] = r[1] = 0;
-	emit_reduce(b.b, DRM_SVMGPU_REDUCE_SUM_U32, p, size / 4, &r[0]);
+	svmgpu_cmd_reduce(b.b, DRM_SVMGPU_REDUCE_SUM_U32, p, size / 4, &r[0]);
 	svmgpu_cmd_fill32(b.b, p + SZ_512K, SZ_64K, 0xbbbb0002);
 	svmgpu_cmd_store32(b.b, p + 3 * SZ_1M + 8, 0xbbbb0003);
 	svmgpu_cmd_atomic(b.b, DRM_SVMGPU_ATOMIC_ADD, false, p + 2 * SZ_1M, 5, 0, NULL);
@@ -1994,7 +1983,7 @@ static void md_dyn(void *arg)
 	}
 
 	/* A's GPU sees B's update, wherever the data is now. */
-	emit_reduce(a.b, DRM_SVMGPU_REDUCE_SUM_U32, p, size / 4, &r[1]);
+	svmgpu_cmd_reduce(a.b, DRM_SVMGPU_REDUCE_SUM_U32, p, size / 4, &r[1]);
 	run_ok(&a);
 	igt_assert_eq_u64(r[1], sum_u32(exp, size));
 	check_bytes("buffer after A, B, A", p, exp, size);
@@ -2077,8 +2066,8 @@ static void gpu_check_halves(struct ctx *c, uint64_t *r, const uint8_t *p, const
 			     const char *who)
 {
 	r[0] = r[1] = 0;
-	emit_reduce(c->b, DRM_SVMGPU_REDUCE_SUM_U32, p, SZ_2M / 4, &r[0]);
-	emit_reduce(c->b, DRM_SVMGPU_REDUCE_SUM_U32, p + SZ_2M, SZ_2M / 4, &r[1]);
+	svmgpu_cmd_reduce(c->b, DRM_SVMGPU_REDUCE_SUM_U32, p, SZ_2M / 4, &r[0]);
+	svmgpu_cmd_reduce(c->b, DRM_SVMGPU_REDUCE_SUM_U32, p + SZ_2M, SZ_2M / 4, &r[1]);
 	run_ok(c);
 	for (int h = 0; h < 2; h++)
 		igt_assert_f(r[h] == sum_u32(exp + h * SZ_2M, SZ_2M),
